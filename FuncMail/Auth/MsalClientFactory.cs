@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+using Microsoft.Identity.Client;
+
+namespace FuncMail.Auth;
+
+/// <summary>
+/// Builds a ConfidentialClientApplication bound to one session's token cache. A build is cheap: the expensive
+/// part, authority metadata (instance discovery), is cached by MSAL per process, and HTTP comes from the pooled
+/// factory. One client per request means one user per in-memory cache, with no cross-request sharing to lock.
+/// </summary>
+public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpClientFactory httpClientFactory)
+{
+    /// <summary>Delegated scopes beyond the OpenID ones MSAL adds itself (openid, profile, offline_access), checklist A10.</summary>
+    public static readonly string[] Scopes = ["User.Read", "Mail.Read"];
+
+    public IConfidentialClientApplication Create(TokenCacheSlot slot)
+    {
+        var entra = options.Value;
+        var app = ConfidentialClientApplicationBuilder.Create(entra.ClientId)
+            .WithClientSecret(entra.ClientSecret)
+            .WithAuthority(new Uri(entra.Instance, entra.TenantId + "/"))
+            .WithRedirectUri(entra.RedirectUri.AbsoluteUri)
+            .WithHttpClientFactory(httpClientFactory)
+            .WithLegacyCacheCompatibility(false)
+            .Build();
+
+        app.UserTokenCache.SetBeforeAccess(args => args.TokenCache.DeserializeMsalV3(slot.Data, shouldClearExistingCache: true));
+        app.UserTokenCache.SetAfterAccess(args =>
+        {
+            if (args.HasStateChanged)
+            {
+                slot.Store(args.HasTokens ? args.TokenCache.SerializeMsalV3() : null, args.SuggestedCacheKey);
+            }
+        });
+        return app;
+    }
+}

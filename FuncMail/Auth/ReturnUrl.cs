@@ -1,0 +1,16 @@
+namespace FuncMail.Auth;
+
+/// <summary>Keeps returnUrl local (checklist A8): one leading '/', never '//' or '/\', never absolute, no control characters.</summary>
+public static class ReturnUrl
+{
+    public const string Default = "/api/Mail";
+    private const int MaxLength = 512;
+
+    public static string Sanitize(string? candidate) => IsLocal(candidate) ? candidate! : Default;
+
+    public static bool IsLocal(string? candidate) =>
+        candidate is { Length: > 0 and <= MaxLength }
+        && candidate[0] == '/'
+        && (candidate.Length == 1 || (candidate[1] != '/' && candidate[1] != '\\'))
+        && !candidate.Any(c => char.IsControl(c) || c == '\\' || char.IsWhiteSpace(c));
+}

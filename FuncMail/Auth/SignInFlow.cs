@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using System.Text;
+using FuncMail.Sessions;
+using FuncMail.Web;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Identity.Client;
+
+namespace FuncMail.Auth;
+
+/// <summary>The OAuth 2.0 authorization-code flow with PKCE: SignIn starts it, GetToken completes it (checklist A1-A10).</summary>
+public sealed class SignInFlow(
+    MsalClientFactory msal,
+    SignInTransactionStore transactions,
+    SessionStore sessions,
+    SessionCookies cookies,
+    IdTokenCheck idTokens,
+    TimeProvider time,
+    IOptions<SessionOptions> sessionOptions,
+    ILogger<SignInFlow> logger)
+{
+    /// <summary>Stores a one-time transaction (one write, no read), binds it to this browser and redirects to the authorize URL MSAL builds.</summary>
+    public async Task<IActionResult> StartAsync(HttpContext context, string? returnUrl, CancellationToken cancellationToken)
+    {
+        var transactionId = CookieSigner.NewId();
+        var state = CookieSigner.NewId();
+        var nonce = CookieSigner.NewId();
+
+        var authorizeUrl = await msal.Create(new TokenCacheSlot(null, null))
+            .GetAuthorizationRequestUrl(MsalClientFactory.Scopes)
+            .WithPkce(out var verifier)
+            .WithExtraQueryParameters(new Dictionary<string, (string, bool)> { ["state"] = (state, false), ["nonce"] = (nonce, false) })
+            .ExecuteAsync(cancellationToken);
+
+        await transactions.AddAsync(
+            new SignInTransaction(transactionId, state, verifier, nonce, ReturnUrl.Sanitize(returnUrl), time.GetUtcNow() + SessionCookies.SignInLifetime),
+            cancellationToken);
+
+        cookies.WriteSignIn(context.Response, transactionId);
+        AuthLog.SignInStarted(logger);
+        return new RedirectResult(authorizeUrl.AbsoluteUri);
+    }
+
+    /// <summary>The redirect URI: check state, consume the transaction, redeem the code, check the ID token, start a new session.</summary>
+    public async Task<IActionResult> CompleteAsync(HttpContext context, CallbackParameters callback, CancellationToken cancellationToken)
+    {
+        // The transaction is single-use whatever happens next, so the pre-auth cookie goes too (checklist B5).
+        SessionCookies.ExpireSignIn(context.Response);
+
+        var transaction = cookies.TryReadSignIn(context.Request, out var signIn)
+            ? await transactions.ConsumeAsync(signIn.Id, cancellationToken)
+            : null;
+        if (transaction is null || callback.State is null || !Same(transaction.State, callback.State) || transaction.ExpiresAt < time.GetUtcNow())
+        {
+            AuthLog.CallbackRejected(logger, transaction is null ? "no open sign-in transaction for this browser" : "state mismatch or expired");
+
+            // A repeated callback from a signed-in browser goes back to the mail; anything else starts over (checklist A1, A6).
+            return SessionCookies.HasSessionCookie(context.Request) && cookies.TryReadSession(context.Request, out _)
+                ? Responses.Redirect(ReturnUrl.Default)
+                : Responses.SignIn(transaction?.ReturnUrl);
+        }
+
+        if (callback.Error is not null)
+        {
+            AuthLog.AuthorizationError(logger, KnownErrors.Contains(callback.Error) ? callback.Error : "(unrecognised)");
+            return AuthorizationErrorPage(context, callback.Error);
+        }
+
+        if (string.IsNullOrEmpty(callback.Code))
+        {
+            AuthLog.CallbackRejected(logger, "no code");
+            return Responses.Error(context, StatusCodes.Status400BadRequest, "Sign-in did not finish", "Microsoft sent FuncMail back without a sign-in code. Please sign in again.", "Sign in again", "/api/SignIn");
+        }
+
+        var correlationId = Correlation.Get(context);
+        var slot = new TokenCacheSlot(null, null);
+        AuthenticationResult result;
+        try
+        {
+            result = await msal.Create(slot)
+                .AcquireTokenByAuthorizationCode(MsalClientFactory.Scopes, callback.Code)
+                .WithPkceCodeVerifier(transaction.CodeVerifier)
+                .WithCorrelationId(correlationId)
+                .ExecuteAsync(cancellationToken);
+        }
+        catch (MsalUiRequiredException e)
+        {
+            // invalid_grant: a replayed or expired code, or a wrong verifier. Start over, never a 500 (checklist A6).
+            AuthLog.InteractionRequired(logger, e.ErrorCode, correlationId);
+            return Responses.SignIn(transaction.ReturnUrl);
+        }
+        catch (MsalServiceException e)
+        {
+            AuthLog.IdentityPlatformFailed(logger, e.ErrorCode, e.StatusCode, correlationId);
+            return Responses.Unavailable(context, "Microsoft sign-in");
+        }
+
+        if (idTokens.Failure(result.ClaimsPrincipal, transaction.Nonce) is { } claim)
+        {
+            // Nothing is stored: the tokens in `slot` are dropped with it (checklist A3, A5).
+            AuthLog.IdTokenRejected(logger, claim, correlationId);
+            return Responses.Error(context, StatusCodes.Status400BadRequest, "Sign-in could not be verified", "The answer from Microsoft sign-in did not match this sign-in. Please sign in again.", "Sign in again", "/api/SignIn");
+        }
+
+        // A new session id at every sign-in; any session this browser held is destroyed (checklist B6).
+        if (cookies.TryReadSession(context.Request, out var previous))
+        {
+            await sessions.DeleteAsync(previous.Id, cancellationToken);
+        }
+
+        var now = time.GetUtcNow();
+        var session = new Session(
+            CookieSigner.NewId(),
+            result.Account.HomeAccountId.Identifier,
+            result.ClaimsPrincipal?.FindFirst("name")?.Value ?? result.Account.Username,
+            result.Account.Username,
+            now,
+            now,
+            now + sessionOptions.Value.AbsoluteTimeout,
+            slot.Data);
+        await sessions.CreateAsync(session, cancellationToken);
+
+        cookies.WriteSession(context.Response, session.Id);
+        AuthLog.SignedIn(logger, SessionLog.Hash(session.Id), correlationId);
+        return Responses.Redirect(transaction.ReturnUrl);
+    }
+
+    private static IActionResult AuthorizationErrorPage(HttpContext context, string error) => error switch
+    {
+        "access_denied" or "consent_required" => Responses.Error(context, StatusCodes.Status403Forbidden, "Sign-in was cancelled", "You cancelled sign-in, or FuncMail was not given permission to read your mail. Nothing was stored.", "Try again", "/api/SignIn"),
+        "interaction_required" or "login_required" => Responses.Error(context, StatusCodes.Status401Unauthorized, "Please sign in again", "Microsoft needs you to sign in again.", "Sign in", "/api/SignIn"),
+        "temporarily_unavailable" or "server_error" => Responses.Unavailable(context, "Microsoft sign-in"),
+        _ => Responses.Error(context, StatusCodes.Status400BadRequest, "Sign-in failed", "Microsoft sign-in reported an error. Please try again; if it keeps happening, quote the support id below.", "Try again", "/api/SignIn"),
+    };
+
+    // Only these codes are logged verbatim; anything else in the query is the caller's text, not ours.
+    private static readonly HashSet<string> KnownErrors =
+        ["access_denied", "consent_required", "interaction_required", "login_required", "invalid_request", "unauthorized_client", "unsupported_response_type", "invalid_scope", "server_error", "temporarily_unavailable", "account_selection_required"];
+
+    private static bool Same(string expected, string given) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(given));
+}
+
+/// <summary>The query parameters of the redirect back from the authorize endpoint; each is null when absent or repeated.</summary>
+public sealed record CallbackParameters(string? Code, string? State, string? Error)
+{
+    public static CallbackParameters From(IQueryCollection query) => new(Single(query, "code"), Single(query, "state"), Single(query, "error"));
+
+    // A duplicated parameter is an attack or a bug; treat it as missing (checklist G1). error_description is never read, so never reflected (A7).
+    private static string? Single(IQueryCollection query, string name) =>
+        query.TryGetValue(name, out var values) && values.Count == 1 && values[0] is { Length: > 0 and <= 4096 } value ? value : null;
+}

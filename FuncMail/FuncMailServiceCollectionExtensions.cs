@@ -1,0 +1,79 @@
+using Azure.Data.Tables;
+using FuncMail.Auth;
+using FuncMail.Mail;
+using FuncMail.Sessions;
+using FuncMail.Storage;
+using FuncMail.Web;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Identity.Client;
+
+namespace FuncMail;
+
+/// <summary>The one composition root: the Functions host, the test host and the benchmarks all build FuncMail here.</summary>
+public static class FuncMailServiceCollectionExtensions
+{
+    public static IServiceCollection AddFuncMail(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(environment);
+        services.TryAddSingleton(TimeProvider.System);
+
+        AddValidatedOptions<EntraOptions, EntraOptionsValidator>(services, EntraOptions.SectionName);
+        AddValidatedOptions<SessionOptions, SessionOptionsValidator>(services, SessionOptions.SectionName);
+        services.AddSingleton<IValidateOptions<SessionOptions>, DevOnlyKeyValidator>();
+        AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, StorageOptions.SectionName);
+        AddValidatedOptions<GraphOptions, GraphOptionsValidator>(services, GraphOptions.SectionName);
+
+        // Storage: one client for the process. Tests add pipeline policies (a request counter) through TableClientOptions.
+        services.AddOptions<TableClientOptions>();
+        services.AddSingleton(sp => FuncMailTables.CreateServiceClient(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IOptions<TableClientOptions>>().Value));
+        services.AddSingleton<FuncMailTables>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<SignInTransactionStore>();
+
+        // Sessions and cookies.
+        services.AddSingleton<SessionKeyRing>();
+        services.AddSingleton<CookieSigner>();
+        services.AddSingleton<SessionCookies>();
+        services.AddSingleton<TokenCacheProtector>();
+        services.AddSingleton<SessionGate>();
+        services.AddSingleton<SignOutFlow>();
+
+        // Sign-in: MSAL's HTTP goes through IHttpClientFactory (pooled; tests swap the primary handler for the Entra stub).
+        services.AddHttpClient(MsalHttpClientFactory.ClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
+        services.AddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
+        services.AddSingleton<MsalClientFactory>();
+        services.AddSingleton<IdTokenCheck>();
+        services.AddSingleton<SignInFlow>();
+
+        // Mail: a typed Graph client with source-generated JSON.
+        services.AddHttpClient<GraphMailClient>((sp, client) =>
+        {
+            client.BaseAddress = new Uri(sp.GetRequiredService<IOptions<GraphOptions>>().Value.BaseUrl.AbsoluteUri.TrimEnd('/') + "/");
+            client.Timeout = TimeSpan.FromSeconds(15);
+        });
+        services.AddTransient<InboxService>();
+        return services;
+    }
+
+    /// <summary>Adds FuncMail's guard (security headers, friendly errors) to the Functions worker pipeline.</summary>
+    public static IFunctionsWorkerApplicationBuilder UseFuncMail(this IFunctionsWorkerApplicationBuilder builder)
+    {
+        builder.UseMiddleware<FuncMailWorkerMiddleware>();
+        return builder;
+    }
+
+    private static void AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+    }
+}

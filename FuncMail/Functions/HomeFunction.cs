@@ -1,0 +1,18 @@
+using FuncMail.Pages;
+using FuncMail.Sessions;
+using FuncMail.Web;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace FuncMail.Functions;
+
+public sealed class HomeFunction(SessionGate sessions, SessionCookies cookies)
+{
+    [Function("Home")]
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "Home")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        var active = await sessions.FindAsync(request.HttpContext, cancellationToken);
+        return new PageResult(HomePage.Create(new HomeModel(active?.Session.DisplayName, active is null ? null : cookies.SignOutToken(active.Session.Id))));
+    }
+}

@@ -1,0 +1,12 @@
+using System.Net;
+
+namespace FuncMail.Mail;
+
+/// <summary>Graph answered with an error status, or with a body FuncMail could not read.</summary>
+public sealed class GraphException(HttpStatusCode status, TimeSpan? retryAfter, string message, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public HttpStatusCode Status { get; } = status;
+
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}

@@ -1,0 +1,15 @@
+namespace FuncMail.Pages;
+
+/// <summary>What the layout needs: the page title and, when signed in, who and the sign-out form's anti-forgery token.</summary>
+public sealed record LayoutModel(string Title, string? DisplayName = null, string? SignOutToken = null);
+
+public sealed record HomeModel(string? DisplayName, string? SignOutToken);
+
+public sealed record MailModel(string DisplayName, string Username, IReadOnlyList<MessageRow> Messages, string SignOutToken);
+
+/// <summary>One inbox row, already reduced to what the page shows; every string is still raw and encoded by Razor.</summary>
+public sealed record MessageRow(string FromName, string FromAddress, string Subject, DateTimeOffset? Received);
+
+public sealed record ErrorModel(string Title, string Message, string ActionText, string ActionUrl, Guid SupportId);
+
+public sealed record SignOutModel(string? SignOutToken);

@@ -1,0 +1,18 @@
+using Azure;
+
+namespace FuncMail.Sessions;
+
+/// <summary>One signed-in browser: who it is, its lifetimes and its MSAL token cache (plain here, encrypted at rest).</summary>
+public sealed record Session(
+    string Id,
+    string HomeAccountId,
+    string DisplayName,
+    string Username,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastSeenAt,
+    DateTimeOffset ExpiresAt,
+    byte[]? TokenCache)
+{
+    /// <summary>The row's ETag when it was read; writes use it as If-Match (checklist C3).</summary>
+    public ETag ETag { get; init; }
+}

@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FuncMail.Sessions;
+
+/// <summary>The session a request belongs to, if any, and the cookie that proved it.</summary>
+public sealed record ActiveSession(Session Session, SignedId Cookie);
+
+/// <summary>
+/// Finds the caller's session: the cookie MAC first, with no I/O (checklist B1), then one Table point read, then
+/// the server-side idle and absolute timeouts (B7). An ended session's row is deleted and its cookie expired.
+/// </summary>
+public sealed class SessionGate(SessionCookies cookies, SessionStore store, TimeProvider time, IOptions<SessionOptions> options, ILogger<SessionGate> logger)
+{
+    public async Task<ActiveSession?> FindAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!cookies.TryReadSession(context.Request, out var cookie))
+        {
+            if (SessionCookies.HasSessionCookie(context.Request))
+            {
+                SessionLog.CookieRejected(logger);
+                SessionCookies.ExpireSession(context.Response);
+            }
+
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (cookie.IssuedAt + options.Value.AbsoluteTimeout < now)
+        {
+            SessionCookies.ExpireSession(context.Response);
+            return null;
+        }
+
+        var session = await store.GetAsync(cookie.Id, cancellationToken);
+        if (session is null)
+        {
+            SessionCookies.ExpireSession(context.Response);
+            return null;
+        }
+
+        var reason = now >= session.ExpiresAt ? "absolute timeout"
+            : now - session.LastSeenAt >= options.Value.IdleTimeout ? "idle timeout"
+            : null;
+        if (reason is not null)
+        {
+            await EndAsync(context, session.Id, reason, cancellationToken);
+            return null;
+        }
+
+        return new ActiveSession(session, cookie);
+    }
+
+    /// <summary>Deletes the row (and with it the tokens) and expires the cookie.</summary>
+    public async Task EndAsync(HttpContext context, string sessionId, string reason, CancellationToken cancellationToken)
+    {
+        await store.DeleteAsync(sessionId, cancellationToken);
+        SessionCookies.ExpireSession(context.Response);
+        SessionLog.SessionEnded(logger, SessionLog.Hash(sessionId), reason);
+    }
+
+    /// <summary>
+    /// Saves what a request changed: a new token cache, or the idle clock once it is half used up (as ASP.NET Core's
+    /// sliding cookies do), so a warm request normally writes nothing. Re-issues a cookie signed with a retired key (B3).
+    /// </summary>
+    public async Task TouchAsync(HttpContext context, ActiveSession active, byte[]? newCache, bool cacheChanged, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var session = active.Session;
+        if (cacheChanged || now - session.LastSeenAt >= options.Value.IdleTimeout / 2)
+        {
+            var updated = session with { LastSeenAt = now, TokenCache = cacheChanged ? newCache : session.TokenCache };
+            if (!await store.TryReplaceAsync(updated, cancellationToken))
+            {
+                // Another request for this session wrote first (a parallel refresh); its cache is as good as ours (checklist C3).
+                SessionLog.LostWriteRace(logger, SessionLog.Hash(session.Id));
+            }
+        }
+
+        if (!cookies.IsActiveKey(active.Cookie))
+        {
+            cookies.WriteSession(context.Response, session.Id);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace FuncMail.Sessions;
+
+/// <summary>
+/// The configured session keys, each split with HKDF into one subkey per purpose, so that the cookie MAC key
+/// and the token-cache encryption key never coincide (checklist B3, C1).
+/// </summary>
+public sealed class SessionKeyRing
+{
+    private static readonly byte[] MacInfo = Encoding.ASCII.GetBytes("FuncMail cookie MAC v1");
+    private static readonly byte[] CacheInfo = Encoding.ASCII.GetBytes("FuncMail token cache AES-GCM v1");
+
+    private readonly FrozenDictionary<string, (byte[] Mac, byte[] Cache)> _keys;
+
+    public SessionKeyRing(IOptions<SessionOptions> options)
+    {
+        ActiveKeyId = options.Value.ActiveKeyId;
+        _keys = options.Value.Keys.ToFrozenDictionary(
+            pair => pair.Key,
+            pair =>
+            {
+                var master = Convert.FromBase64String(pair.Value);
+                return (HKDF.Expand(HashAlgorithmName.SHA256, HKDF.Extract(HashAlgorithmName.SHA256, master), 32, MacInfo),
+                        HKDF.Expand(HashAlgorithmName.SHA256, HKDF.Extract(HashAlgorithmName.SHA256, master), 32, CacheInfo));
+            },
+            StringComparer.Ordinal);
+    }
+
+    public string ActiveKeyId { get; }
+
+    public bool TryGetMacKey(string keyId, out byte[] key) => TryGet(keyId, static k => k.Mac, out key);
+
+    public bool TryGetCacheKey(string keyId, out byte[] key) => TryGet(keyId, static k => k.Cache, out key);
+
+    private bool TryGet(string keyId, Func<(byte[] Mac, byte[] Cache), byte[]> pick, out byte[] key)
+    {
+        if (_keys.TryGetValue(keyId, out var pair))
+        {
+            key = pick(pair);
+            return true;
+        }
+
+        key = [];
+        return false;
+    }
+}

@@ -1,0 +1,118 @@
+using Azure;
+using Azure.Data.Tables;
+using FuncMail.Storage;
+
+namespace FuncMail.Sessions;
+
+/// <summary>Session rows in Table Storage: one partition per session id, token cache encrypted and split into 64 KiB-safe chunks.</summary>
+public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector protector)
+{
+    // A Table property holds at most 64 KiB and an entity at most 1 MiB (checklist C4).
+    internal const int ChunkSize = 60 * 1024;
+    internal const int MaxChunks = 14;
+    private const string CachePrefix = "Cache";
+
+    /// <summary>The one point read of a request (exactly one Table call).</summary>
+    public async Task<Session?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        var response = await tables.Sessions.GetEntityIfExistsAsync<TableEntity>(id, "", cancellationToken: cancellationToken);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    public Task CreateAsync(Session session, CancellationToken cancellationToken) =>
+        FuncMailTables.WriteAsync(tables.Sessions, table => table.AddEntityAsync(ToEntity(session), cancellationToken), cancellationToken);
+
+    /// <summary>Replaces the row if nobody else changed it since it was read; false on a lost race (HTTP 412).</summary>
+    public async Task<bool> TryReplaceAsync(Session session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tables.Sessions.UpdateEntityAsync(ToEntity(session), session.ETag, TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Deletes the row and with it the tokens; a missing row is fine.</summary>
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tables.Sessions.DeleteEntityAsync(id, "", ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Already gone, or the table was never created.
+        }
+    }
+
+    private TableEntity ToEntity(Session session)
+    {
+        var entity = new TableEntity(session.Id, "")
+        {
+            [nameof(Session.HomeAccountId)] = session.HomeAccountId,
+            [nameof(Session.DisplayName)] = session.DisplayName,
+            [nameof(Session.Username)] = session.Username,
+            [nameof(Session.CreatedAt)] = session.CreatedAt,
+            [nameof(Session.LastSeenAt)] = session.LastSeenAt,
+            [nameof(Session.ExpiresAt)] = session.ExpiresAt,
+        };
+
+        if (session.TokenCache is { Length: > 0 } plain)
+        {
+            var sealedBytes = protector.Protect(session.Id, plain);
+            var chunks = (sealedBytes.Length + ChunkSize - 1) / ChunkSize;
+            if (chunks > MaxChunks)
+            {
+                throw new InvalidOperationException($"The token cache is {sealedBytes.Length} bytes, more than a session row can hold.");
+            }
+
+            entity["CacheKeyId"] = protector.ActiveKeyId;
+            entity["CacheChunks"] = chunks;
+            for (var i = 0; i < chunks; i++)
+            {
+                entity[CachePrefix + i] = sealedBytes.AsSpan(i * ChunkSize, Math.Min(ChunkSize, sealedBytes.Length - (i * ChunkSize))).ToArray();
+            }
+        }
+
+        return entity;
+    }
+
+    private Session FromEntity(TableEntity entity) =>
+        new(entity.PartitionKey,
+            entity.GetString(nameof(Session.HomeAccountId)) ?? "",
+            entity.GetString(nameof(Session.DisplayName)) ?? "",
+            entity.GetString(nameof(Session.Username)) ?? "",
+            entity.GetDateTimeOffset(nameof(Session.CreatedAt)) ?? DateTimeOffset.MinValue,
+            entity.GetDateTimeOffset(nameof(Session.LastSeenAt)) ?? DateTimeOffset.MinValue,
+            entity.GetDateTimeOffset(nameof(Session.ExpiresAt)) ?? DateTimeOffset.MinValue,
+            ReadCache(entity))
+        {
+            ETag = entity.ETag,
+        };
+
+    private byte[]? ReadCache(TableEntity entity)
+    {
+        var chunks = entity.GetInt32("CacheChunks") ?? 0;
+        if (chunks is <= 0 or > MaxChunks || entity.GetString("CacheKeyId") is not { } keyId)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        for (var i = 0; i < chunks; i++)
+        {
+            if (entity.GetBinary(CachePrefix + i) is not { } chunk)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk);
+        }
+
+        return protector.Unprotect(entity.PartitionKey, keyId, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+}

@@ -1,0 +1,37 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+
+namespace FuncMail.Storage;
+
+/// <summary>FuncMail's two tables. Each is created on the first write that finds it missing, so start-up makes no storage call.</summary>
+public sealed class FuncMailTables(TableServiceClient service, IOptions<StorageOptions> options)
+{
+    public TableClient Sessions { get; } = service.GetTableClient(options.Value.SessionsTable);
+
+    public TableClient SignIns { get; } = service.GetTableClient(options.Value.SignInsTable);
+
+    /// <summary>Runs a write; if its table does not exist yet, creates it and runs the write once more.</summary>
+    public static async Task<T> WriteAsync<T>(TableClient table, Func<TableClient, Task<T>> write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await write(table);
+        }
+        catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == "TableNotFound")
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+            return await write(table);
+        }
+    }
+
+    /// <summary>Builds the client from the configured connection string, with short timeouts for interactive pages (checklist E4).</summary>
+    public static TableServiceClient CreateServiceClient(StorageOptions storage, TableClientOptions clientOptions)
+    {
+        clientOptions.Retry.NetworkTimeout = storage.NetworkTimeout;
+        clientOptions.Retry.MaxRetries = 2;
+        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        return new TableServiceClient(storage.ConnectionString, clientOptions);
+    }
+}

@@ -1,0 +1,42 @@
+using FuncMail.Pages;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace FuncMail.Web;
+
+/// <summary>The few responses the functions give, in one place so they look and behave alike.</summary>
+public static class Responses
+{
+    public const string HomePath = "/api/Home";
+
+    public static IActionResult SignIn(string? returnUrl) =>
+        new RedirectResult($"/api/SignIn?returnUrl={Uri.EscapeDataString(Auth.ReturnUrl.Sanitize(returnUrl))}");
+
+    /// <summary>A bare 302: no body, and nothing of the request in the Location (checklist A9).</summary>
+    public static IActionResult Redirect(string localPath) => new RedirectResult(localPath);
+
+    public static IActionResult SeeOther(string localPath) => new SeeOtherResult(localPath);
+
+    public static IActionResult Error(HttpContext context, int status, string title, string message, string actionText = "Go to the home page", string actionUrl = HomePath) =>
+        new PageResult(ErrorPage.Create(new ErrorModel(title, message, actionText, actionUrl, Correlation.Get(context))), status);
+
+    public static IActionResult Unavailable(HttpContext context, string what) =>
+        Error(context, StatusCodes.Status503ServiceUnavailable, $"{what} is not answering", $"FuncMail could not reach {what}. Your session is kept; try again in a minute.", "Try again", "/api/Mail");
+
+    public static IActionResult Unexpected(HttpContext context) =>
+        Error(context, StatusCodes.Status500InternalServerError, "Something went wrong", "FuncMail hit an unexpected error. It has been logged; quote the support id below if you report it.");
+
+    public static IActionResult BadRequest(HttpContext context, string message) =>
+        Error(context, StatusCodes.Status400BadRequest, "That request could not be used", message);
+
+    /// <summary>303 so that a POST (sign-out) is followed by a GET.</summary>
+    private sealed class SeeOtherResult(string location) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context)
+        {
+            context.HttpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
+            context.HttpContext.Response.Headers.Location = location;
+            return Task.CompletedTask;
+        }
+    }
+}
