@@ -30,7 +30,7 @@ public static class FuncMailServiceCollectionExtensions
         AddValidatedOptions<GraphOptions, GraphOptionsValidator>(services, GraphOptions.SectionName);
 
         // Storage: one client for the process. Tests add pipeline policies (a request counter) through TableClientOptions.
-        services.AddOptions<TableClientOptions>();
+        services.AddSingleton<IOptionsFactory<TableClientOptions>, TableClientOptionsFactory>();
         services.AddSingleton(sp => FuncMailTables.CreateServiceClient(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IOptions<TableClientOptions>>().Value));
         services.AddSingleton<FuncMailTables>();

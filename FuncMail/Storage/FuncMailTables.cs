@@ -35,3 +35,13 @@ public sealed class FuncMailTables(TableServiceClient service, IOptions<StorageO
         return new TableServiceClient(storage.ConnectionString, clientOptions);
     }
 }
+
+/// <summary>TableClientOptions has no parameterless constructor, so the options system needs to be told how to make one.</summary>
+internal sealed class TableClientOptionsFactory(
+    IEnumerable<IConfigureOptions<TableClientOptions>> setups,
+    IEnumerable<IPostConfigureOptions<TableClientOptions>> postConfigures,
+    IEnumerable<IValidateOptions<TableClientOptions>> validations)
+    : OptionsFactory<TableClientOptions>(setups, postConfigures, validations)
+{
+    protected override TableClientOptions CreateInstance(string name) => new();
+}

@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace FuncMail.Tests.Infrastructure;
+
+/// <summary>
+/// The Microsoft identity platform at its HTTP surface, for the real MSAL: instance discovery, OpenID metadata and
+/// the token endpoint. It checks PKCE, redirect_uri, client credentials and code reuse like the real one, issues
+/// ID tokens carrying the nonce it was given, and records anything it was not built to answer.
+/// </summary>
+public sealed class EntraStub(string clientId, string clientSecret) : HttpMessageHandler
+{
+    public const string Host = "login.microsoftonline.com";
+    private readonly ConcurrentDictionary<string, Grant> _codes = new();
+    private readonly ConcurrentDictionary<string, TestUser> _refreshTokens = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _accessTokens = new();
+    private readonly ConcurrentQueue<HttpStatusCode> _tokenFailures = new();
+
+    public TestUser DefaultUser { get; set; } = TestUser.Work();
+
+    /// <summary>expires_in of the access tokens issued from now on; MSAL refreshes any token within 5 minutes of expiry.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Lets a test forge the next ID tokens (wrong nonce, wrong issuer).</summary>
+    public Action<JsonObject>? TamperIdToken { get; set; }
+
+    public ConcurrentQueue<string> Unexpected { get; } = new();
+
+    public ConcurrentQueue<IReadOnlyDictionary<string, string>> TokenRequests { get; } = new();
+
+    public int DiscoveryRequests => _discovery;
+
+    private int _discovery;
+
+    public int MetadataRequests => _metadata;
+
+    private int _metadata;
+
+    /// <summary>Plays the authorize endpoint: the user signs in and consents; returns where the browser is sent back to.</summary>
+    public Uri Authorize(Uri authorizeUrl, TestUser? user = null)
+    {
+        var query = QueryHelpers.ParseQuery(authorizeUrl.Query);
+        Require(authorizeUrl.Host == Host && authorizeUrl.AbsolutePath.EndsWith("/oauth2/v2.0/authorize", StringComparison.Ordinal), $"authorize URL {authorizeUrl.GetLeftPart(UriPartial.Path)}");
+        Require(query["client_id"] == clientId, "client_id");
+        Require(query["response_type"] == "code", "response_type=code");
+        Require(query["code_challenge_method"] == "S256", "code_challenge_method=S256");
+        var code = "code-" + Guid.NewGuid().ToString("N");
+        _codes[code] = new Grant(query["code_challenge"]!, query["nonce"]!, query["redirect_uri"]!, user ?? DefaultUser, query["scope"]!);
+        return new Uri(QueryHelpers.AddQueryString(query["redirect_uri"]!, new Dictionary<string, string?> { ["code"] = code, ["state"] = query["state"], ["session_state"] = Guid.NewGuid().ToString() }));
+    }
+
+    /// <summary>Plays the authorize endpoint when the user cancels or an error occurs.</summary>
+    public static Uri Deny(Uri authorizeUrl, string error, string description)
+    {
+        var query = QueryHelpers.ParseQuery(authorizeUrl.Query);
+        return new Uri(QueryHelpers.AddQueryString(query["redirect_uri"]!, new Dictionary<string, string?> { ["error"] = error, ["error_description"] = description, ["state"] = query["state"] }));
+    }
+
+    /// <summary>Revokes every refresh token issued so far (the user changed their password, or an admin revoked sessions).</summary>
+    public void RevokeRefreshTokens() => _refreshTokens.Clear();
+
+    /// <summary>The next token requests fail with these statuses, in order.</summary>
+    public void FailNextTokenRequests(params HttpStatusCode[] statuses)
+    {
+        foreach (var status in statuses) { _tokenFailures.Enqueue(status); }
+    }
+
+    public bool IsValidAccessToken(string token) => _accessTokens.TryGetValue(token, out var expires) && expires > DateTimeOffset.UtcNow;
+
+    public int TokenPosts(string grantType) => TokenRequests.Count(r => r.GetValueOrDefault("grant_type") == grantType);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var uri = request.RequestUri!;
+        if (uri.Host != Host)
+        {
+            return Fail($"{request.Method} {uri.GetLeftPart(UriPartial.Path)}");
+        }
+
+        if (request.Method == HttpMethod.Get && uri.AbsolutePath.EndsWith("/discovery/instance", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _discovery);
+            return Json(HttpStatusCode.OK, Discovery(uri));
+        }
+
+        if (request.Method == HttpMethod.Get && uri.AbsolutePath.EndsWith("/v2.0/.well-known/openid-configuration", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _metadata);
+            var tenant = uri.AbsolutePath.Split('/')[1];
+            return Json(HttpStatusCode.OK, Metadata(tenant));
+        }
+
+        if (request.Method == HttpMethod.Post && uri.AbsolutePath.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal))
+        {
+            var form = QueryHelpers.ParseQuery(await request.Content!.ReadAsStringAsync(cancellationToken)).ToDictionary(p => p.Key, p => p.Value.ToString());
+            TokenRequests.Enqueue(form);
+            return _tokenFailures.TryDequeue(out var status)
+                ? Json(status, new JsonObject { ["error"] = "temporarily_unavailable", ["error_description"] = "AADSTS50000: stubbed outage" })
+                : Token(form);
+        }
+
+        return Fail($"{request.Method} {uri.GetLeftPart(UriPartial.Path)}");
+    }
+
+    private HttpResponseMessage Token(Dictionary<string, string> form)
+    {
+        if (form.GetValueOrDefault("client_id") != clientId || form.GetValueOrDefault("client_secret") != clientSecret)
+        {
+            return Json(HttpStatusCode.Unauthorized, Error("invalid_client", "AADSTS7000215: Invalid client secret provided."));
+        }
+
+        switch (form.GetValueOrDefault("grant_type"))
+        {
+            case "authorization_code":
+                if (!_codes.TryRemove(form.GetValueOrDefault("code") ?? "", out var grant))
+                {
+                    return Json(HttpStatusCode.BadRequest, Error("invalid_grant", "AADSTS54005: OAuth2 Authorization code was already redeemed."));
+                }
+
+                if (form.GetValueOrDefault("redirect_uri") != grant.RedirectUri)
+                {
+                    return Json(HttpStatusCode.BadRequest, Error("invalid_grant", "AADSTS50011: The redirect URI does not match."));
+                }
+
+                var challenge = Base64UrlTextEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(form.GetValueOrDefault("code_verifier") ?? "")));
+                if (challenge != grant.CodeChallenge)
+                {
+                    return Json(HttpStatusCode.BadRequest, Error("invalid_grant", "AADSTS501481: The Code_Verifier does not match the code_challenge."));
+                }
+
+                return Tokens(grant.User, grant.Nonce);
+
+            case "refresh_token":
+                // Like Entra for web apps, a refresh token stays valid after use until it expires or is revoked.
+                return _refreshTokens.TryGetValue(form.GetValueOrDefault("refresh_token") ?? "", out var user)
+                    ? Tokens(user, nonce: null)
+                    : Json(HttpStatusCode.BadRequest, Error("invalid_grant", "AADSTS700082: The refresh token has expired or been revoked."));
+
+            default:
+                return Fail($"token grant_type={form.GetValueOrDefault("grant_type")}");
+        }
+    }
+
+    private HttpResponseMessage Tokens(TestUser user, string? nonce)
+    {
+        var accessToken = "at-" + Guid.NewGuid().ToString("N");
+        var refreshToken = "rt-" + Guid.NewGuid().ToString("N");
+        _accessTokens[accessToken] = DateTimeOffset.UtcNow + AccessTokenLifetime;
+        _refreshTokens[refreshToken] = user;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var claims = new JsonObject
+        {
+            ["aud"] = clientId,
+            ["iss"] = $"https://{Host}/{user.TenantId}/v2.0",
+            ["iat"] = now,
+            ["nbf"] = now,
+            ["exp"] = now + 3600,
+            ["name"] = user.Name,
+            ["oid"] = user.ObjectId,
+            ["preferred_username"] = user.Username,
+            ["sub"] = "sub-" + user.ObjectId,
+            ["tid"] = user.TenantId,
+            ["ver"] = "2.0",
+        };
+        if (nonce is not null)
+        {
+            claims["nonce"] = nonce;
+        }
+
+        TamperIdToken?.Invoke(claims);
+        return Json(HttpStatusCode.OK, new JsonObject
+        {
+            ["token_type"] = "Bearer",
+            ["scope"] = "User.Read Mail.Read openid profile email",
+            ["expires_in"] = (long)AccessTokenLifetime.TotalSeconds,
+            ["ext_expires_in"] = (long)AccessTokenLifetime.TotalSeconds,
+            ["access_token"] = accessToken,
+            ["refresh_token"] = refreshToken,
+            ["id_token"] = $"{B64(new JsonObject { ["typ"] = "JWT", ["alg"] = "RS256", ["kid"] = "stub" })}.{B64(claims)}.c3R1Yi1zaWduYXR1cmU",
+            ["client_info"] = B64(new JsonObject { ["uid"] = user.ObjectId, ["utid"] = user.TenantId }),
+        });
+    }
+
+    private static JsonObject Discovery(Uri uri) => new()
+    {
+        ["tenant_discovery_endpoint"] = $"https://{Host}/{uri.AbsolutePath.Split('/')[1]}/v2.0/.well-known/openid-configuration",
+        ["api-version"] = "1.1",
+        ["metadata"] = new JsonArray(new JsonObject
+        {
+            ["preferred_network"] = Host,
+            ["preferred_cache"] = "login.windows.net",
+            ["aliases"] = new JsonArray(Host, "login.windows.net", "login.microsoft.com", "sts.windows.net"),
+        }),
+    };
+
+    private static JsonObject Metadata(string tenant) => new()
+    {
+        ["authorization_endpoint"] = $"https://{Host}/{tenant}/oauth2/v2.0/authorize",
+        ["token_endpoint"] = $"https://{Host}/{tenant}/oauth2/v2.0/token",
+        ["issuer"] = $"https://{Host}/{{tenantid}}/v2.0",
+        ["end_session_endpoint"] = $"https://{Host}/{tenant}/oauth2/v2.0/logout",
+    };
+
+    private static JsonObject Error(string error, string description) => new()
+    {
+        ["error"] = error,
+        ["error_description"] = description,
+        ["error_codes"] = new JsonArray(int.Parse(description[6..description.IndexOf(':', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)),
+        ["trace_id"] = Guid.NewGuid().ToString(),
+        ["correlation_id"] = Guid.NewGuid().ToString(),
+    };
+
+    private HttpResponseMessage Fail(string what)
+    {
+        Unexpected.Enqueue(what);
+        return new HttpResponseMessage(HttpStatusCode.NotImplemented) { Content = new StringContent("Unexpected request to the Entra stub: " + what) };
+    }
+
+    private void Require(bool condition, string what)
+    {
+        if (!condition)
+        {
+            Unexpected.Enqueue("authorize request without a valid " + what);
+            throw new InvalidOperationException("The authorize request lacks a valid " + what);
+        }
+    }
+
+    private static HttpResponseMessage Json(HttpStatusCode status, JsonNode body) =>
+        new(status) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+
+    private static string B64(JsonNode node) => Base64UrlTextEncoder.Encode(Encoding.UTF8.GetBytes(node.ToJsonString()));
+
+    private sealed record Grant(string CodeChallenge, string Nonce, string RedirectUri, TestUser User, string Scope);
+}
