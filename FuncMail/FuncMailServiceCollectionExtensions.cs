@@ -9,6 +9,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
 
@@ -22,6 +24,14 @@ public static class FuncMailServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(environment);
         services.TryAddSingleton(TimeProvider.System);
+
+        // These framework categories log full URLs at Information: the GetToken query (code, state) and the authorize
+        // redirect (state, nonce). Nothing below Warning from them ever reaches a log (checklist F1).
+        services.AddLogging(logging => logging
+            .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning)
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
 
         AddValidatedOptions<EntraOptions, EntraOptionsValidator>(services, EntraOptions.SectionName);
         AddValidatedOptions<SessionOptions, SessionOptionsValidator>(services, SessionOptions.SectionName);

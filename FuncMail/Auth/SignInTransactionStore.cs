@@ -38,7 +38,12 @@ public sealed class SignInTransactionStore(FuncMailTables tables)
         var entity = response.Value!;
         try
         {
-            await tables.SignIns.DeleteEntityAsync(id, "", entity.ETag, cancellationToken);
+            // The SDK reports a delete of a missing entity as success (HTTP 404, no exception): that means we lost the race.
+            var deleted = await tables.SignIns.DeleteEntityAsync(id, "", entity.ETag, cancellationToken);
+            if (deleted.Status == 404)
+            {
+                return null;
+            }
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {

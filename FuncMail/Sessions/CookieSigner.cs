@@ -53,14 +53,14 @@ public sealed class CookieSigner(SessionKeyRing keys, TimeProvider time)
             return false;
         }
 
-        Span<byte> given = stackalloc byte[MacBytes + 3];
-        if (!Base64Url.TryDecodeFromChars(macText, given, out var written))
+        // A truncated or padded MAC fails here like a wrong one (checklist B2).
+        Span<byte> given = stackalloc byte[MacBytes];
+        if (!Base64Url.IsValid(macText, out var length) || length != MacBytes || Base64Url.DecodeFromChars(macText, given) != MacBytes)
         {
             return false;
         }
 
-        // FixedTimeEquals is false for a wrong length too, so a truncated MAC fails like a wrong one (checklist B2).
-        if (!CryptographicOperations.FixedTimeEquals(given[..written], Mac(key, purpose, keyId, id, issuedAt)))
+        if (!CryptographicOperations.FixedTimeEquals(given, Mac(key, purpose, keyId, id, issuedAt)))
         {
             return false;
         }
