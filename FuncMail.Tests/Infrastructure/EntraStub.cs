@@ -16,6 +16,9 @@ namespace FuncMail.Tests.Infrastructure;
 public sealed class EntraStub(string clientId, string clientSecret) : HttpMessageHandler
 {
     public const string Host = "login.microsoftonline.com";
+
+    /// <summary>The key under which a token request's client-request-id header is recorded with its form.</summary>
+    public const string ClientRequestIdHeader = "header:client-request-id";
     private readonly ConcurrentDictionary<string, Grant> _codes = new();
     private readonly ConcurrentDictionary<string, TestUser> _refreshTokens = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _accessTokens = new();
@@ -98,6 +101,11 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
         if (request.Method == HttpMethod.Post && uri.AbsolutePath.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal))
         {
             var form = QueryHelpers.ParseQuery(await request.Content!.ReadAsStringAsync(cancellationToken)).ToDictionary(p => p.Key, p => p.Value.ToString());
+            if (request.Headers.TryGetValues("client-request-id", out var ids))
+            {
+                form[ClientRequestIdHeader] = ids.Single();
+            }
+
             TokenRequests.Enqueue(form);
             return _tokenFailures.TryDequeue(out var status)
                 ? Json(status, new JsonObject { ["error"] = "temporarily_unavailable", ["error_description"] = "AADSTS50000: stubbed outage" })
