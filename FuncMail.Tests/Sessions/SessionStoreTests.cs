@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using FuncMail.Auth;
+using FuncMail.Sessions;
+using FuncMail.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FuncMail.Tests.Sessions;
+
+/// <summary>The session store against real Azurite.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class SessionStoreTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private FuncMailTestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await FuncMailTestHost.StartAsync(azurite);
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private Session NewSession(byte[]? cache) =>
+        new(CookieSigner.NewId(), "oid.tid", "Ada", "ada@contoso.example", _host.Time.GetUtcNow(), _host.Time.GetUtcNow(), _host.Time.GetUtcNow().AddHours(1), cache);
+
+    [Fact]
+    [Trait("Checklist", "C4")]
+    public async Task CreateThenGet_SeventyKilobyteCache_RoundTripsWithoutStorageError()
+    {
+        var store = _host.Services.GetRequiredService<SessionStore>();
+        var cache = RandomNumberGenerator.GetBytes(70 * 1024);
+        var session = NewSession(cache);
+
+        await store.CreateAsync(session, CancellationToken.None);
+        var read = await store.GetAsync(session.Id, CancellationToken.None);
+
+        Assert.Equal(cache, read!.TokenCache);
+        var row = Assert.Single(await _host.RowsAsync(_host.SessionsTable));
+        Assert.Equal(2, row.GetInt32("CacheChunks"));
+    }
+
+    [Fact]
+    [Trait("Checklist", "C4")]
+    public async Task Create_CacheLargerThanARowCanHold_FailsClosedBeforeAnyStorageCall()
+    {
+        var store = _host.Services.GetRequiredService<SessionStore>();
+        _host.Tables.Reset();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.CreateAsync(NewSession(new byte[1024 * 1024]), CancellationToken.None));
+        Assert.Equal(0, _host.Tables.Writes);
+    }
+
+    [Fact]
+    [Trait("Checklist", "C1")]
+    public async Task StoredRow_HoldsNoPlainToken()
+    {
+        var store = _host.Services.GetRequiredService<SessionStore>();
+        await store.CreateAsync(NewSession("{\"secret\":\"rt-canary-123\"}"u8.ToArray()), CancellationToken.None);
+
+        var row = Assert.Single(await _host.RowsAsync(_host.SessionsTable));
+
+        Assert.Equal(-1, row.GetBinary("Cache0").AsSpan().IndexOf("rt-canary-123"u8));
+    }
+
+    [Fact]
+    [Trait("Checklist", "C3")]
+    public async Task TryReplace_WithStaleETag_ReturnsFalseAndKeepsTheWinner()
+    {
+        var store = _host.Services.GetRequiredService<SessionStore>();
+        var session = NewSession([1, 2, 3]);
+        await store.CreateAsync(session, CancellationToken.None);
+        var first = (await store.GetAsync(session.Id, CancellationToken.None))!;
+        var second = (await store.GetAsync(session.Id, CancellationToken.None))!;
+
+        Assert.True(await store.TryReplaceAsync(first with { TokenCache = [4] }, CancellationToken.None));
+        Assert.False(await store.TryReplaceAsync(second with { TokenCache = [5] }, CancellationToken.None));
+        Assert.Equal([4], (await store.GetAsync(session.Id, CancellationToken.None))!.TokenCache);
+    }
+
+    [Fact]
+    [Trait("Checklist", "C2")]
+    public void TokenCacheSlot_WriteForAnotherAccount_IsRefused()
+    {
+        var slot = new TokenCacheSlot([1], "oid-a.tid");
+
+        Assert.Throws<InvalidOperationException>(() => slot.Store([2], "oid-b.tid"));
+        Assert.Equal([1], slot.Data);
+    }
+}
