@@ -3,9 +3,9 @@ using Microsoft.Playwright;
 namespace FuncMail.Tests.Infrastructure;
 
 /// <summary>
-/// One headless Chromium for the run, driven by Playwright with no browser download: FUNCMAIL_CHROMIUM, else
-/// /usr/bin/chromium, else Playwright's own installed browsers. Started on first use, so runs without browser tests
-/// never launch it; with no browser at all the browser tests fail with how to get one.
+/// One headless Chromium for the run: FUNCMAIL_CHROMIUM, else /usr/bin/chromium (no download), else Playwright's own
+/// Chromium, which Playwright installs on first use where the internet is reachable. Started on first use, so runs
+/// without browser tests never launch it; with no browser at all the browser tests fail with how to get one.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
@@ -32,14 +32,20 @@ public sealed class BrowserFixture : IAsyncLifetime
             }
 
             _playwright = await Playwright.CreateAsync();
+            var options = new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = path,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            };
             try
             {
-                _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+                if (path is null && Microsoft.Playwright.Program.Main(["install", "chromium"]) != 0)
                 {
-                    ExecutablePath = path,
-                    Headless = true,
-                    Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-                });
+                    throw new PlaywrightException("Playwright could not install its Chromium.");
+                }
+
+                _browser = await _playwright.Chromium.LaunchAsync(options);
             }
             catch (PlaywrightException e)
             {

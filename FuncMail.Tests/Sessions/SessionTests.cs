@@ -191,6 +191,7 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData(null, null)]
     [InlineData("forged", null)]
     [InlineData("valid", "https://evil.example")]
+    [InlineData("valid", "sec-fetch-site:cross-site")]
     public async Task SignOut_WithoutValidTokenOrFromAnotherOrigin_IsRefusedAndKeepsSession(string? token, string? origin)
     {
         var (_, home) = await FlowSteps.GetPageAsync(_browser, "/api/Home");
@@ -201,7 +202,11 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/SignOut") { Content = new FormUrlEncodedContent(form) };
-        if (origin is not null)
+        if (origin?.StartsWith("sec-fetch-site:", StringComparison.Ordinal) == true)
+        {
+            request.Headers.Add("Sec-Fetch-Site", origin["sec-fetch-site:".Length..]);
+        }
+        else if (origin is not null)
         {
             request.Headers.Add("Origin", origin);
         }

@@ -35,10 +35,18 @@ public sealed class SignOutFlow(SessionCookies cookies, SessionStore store, IOpt
         return Responses.SeeOther(Responses.HomePath);
     }
 
-    // Browsers send Origin on every cross-site POST; when present it must be the app's own (the registered redirect URI's origin).
+    // The anti-forgery token is the defence; the origin headers are a second one. Under Referrer-Policy: no-referrer
+    // Chromium sends "Origin: null" even for a same-origin form, so only a concrete foreign origin is refused.
     private bool FromOwnOrigin(HttpRequest request)
     {
+        var site = request.Headers["Sec-Fetch-Site"];
+        if (site.Count > 0 && site[0] is not ("same-origin" or "none"))
+        {
+            return false;
+        }
+
         var origin = request.Headers.Origin;
-        return origin.Count == 0 || (origin.Count == 1 && string.Equals(origin[0], entra.Value.RedirectUri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase));
+        return origin.Count == 0
+            || (origin.Count == 1 && (origin[0] == "null" || string.Equals(origin[0], entra.Value.RedirectUri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase)));
     }
 }

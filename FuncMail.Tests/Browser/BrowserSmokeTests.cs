@@ -1,0 +1,60 @@
+using FuncMail.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace FuncMail.Tests.Browser;
+
+/// <summary>
+/// Real Chromium through the whole flow. Only the trip to the authorize endpoint is answered by the test (Playwright
+/// routing); every FuncMail request is real HTTP to Kestrel, and the cookies are the browser's own.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class BrowserSmokeTests(AzuriteFixture azurite, BrowserFixture browsers)
+{
+    [Fact]
+    [Trait("Checklist", "D5")]
+    public async Task Browser_SignInSeeMailSignOut_Works()
+    {
+        await using var host = await FuncMailTestHost.StartAsync(azurite);
+        host.Graph.Inbox.Add(new StubMessage("<img src=x onerror=\"window.__xss=1\">", "\"><script>window.__xss=2</script>", "attacker@evil.example", DateTimeOffset.UtcNow));
+        await using var context = await (await browsers.GetAsync()).NewContextAsync(new BrowserNewContextOptions { BaseURL = host.BaseAddress.AbsoluteUri });
+        var page = await context.NewPageAsync();
+        var authorizeRequests = 0;
+        await page.RouteAsync($"https://{EntraStub.Host}/**", async route =>
+        {
+            authorizeRequests++;
+            var callback = host.Entra.Authorize(new Uri(route.Request.Url));
+            await route.FulfillAsync(new RouteFulfillOptions { Status = 302, Headers = new Dictionary<string, string> { ["Location"] = callback.AbsoluteUri } });
+        });
+
+        await page.GotoAsync("/api/Home");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Microsoft" }).ClickAsync();
+        await page.WaitForURLAsync("**/api/Mail");
+
+        Assert.Equal(1, authorizeRequests);
+        Assert.Equal("Inbox", await page.Locator("h1").TextContentAsync());
+        Assert.Equal(4, await page.Locator("tbody tr").CountAsync());
+        Assert.Contains("<img src=x", await page.Locator("tbody tr").First.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Null(await page.EvaluateAsync<int?>("() => window.__xss"));
+        var cookies = await context.CookiesAsync();
+        var session = Assert.Single(cookies, c => c.Name == Cookies.Session);
+        Assert.True(session.HttpOnly && session.Secure);
+        Assert.Equal(SameSiteAttribute.Lax, session.SameSite);
+        Assert.DoesNotContain(cookies, c => c.Name == Cookies.SignIn);
+
+        var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(screenshots);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "mail.png"), FullPage = true });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync("**/api/Home");
+        Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Microsoft" }).IsVisibleAsync());
+        Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == Cookies.Session);
+        Assert.Empty(await host.RowsAsync(host.SessionsTable));
+
+        // Signed out, with the browser's own cookies: Mail sends it back to sign-in.
+        var mail = await context.APIRequest.GetAsync("/api/Mail", new() { MaxRedirects = 0 });
+        Assert.Equal(302, mail.Status);
+        Assert.StartsWith("/api/SignIn", mail.Headers["location"], StringComparison.Ordinal);
+        host.AssertNoUnexpectedCalls();
+    }
+}
