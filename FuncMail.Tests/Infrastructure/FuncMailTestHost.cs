@@ -73,6 +73,8 @@ public sealed class FuncMailTestHost : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
+    public TableFaults TableFaults { get; private init; } = null!;
+
     public IServiceProvider Services => _app.Services;
 
     public FakeLogCollector Logs => _app.Services.GetFakeLogCollector();
@@ -115,7 +117,12 @@ public sealed class FuncMailTestHost : IAsyncDisposable
         // The swaps: HTTP stubs under the real MSAL and the real typed Graph client, and a counter in the real Table pipeline.
         builder.Services.AddHttpClient(MsalHttpClientFactory.ClientName).ConfigurePrimaryHttpMessageHandler(() => entra);
         builder.Services.AddHttpClient<GraphMailClient>().ConfigurePrimaryHttpMessageHandler(() => graph);
-        builder.Services.PostConfigure<TableClientOptions>(o => o.AddPolicy(tables, HttpPipelinePosition.PerRetry));
+        var faults = new TableFaults();
+        builder.Services.PostConfigure<TableClientOptions>(o =>
+        {
+            o.AddPolicy(tables, HttpPipelinePosition.PerRetry);
+            o.AddPolicy(faults, HttpPipelinePosition.BeforeTransport);
+        });
 
         // The worker's ASP.NET Core integration registers MVC so that IActionResults can execute; so does this host.
         builder.Services.AddMvcCore();
@@ -125,7 +132,7 @@ public sealed class FuncMailTestHost : IAsyncDisposable
         app.UseRouting();
         MapFunctions(app);
         await app.StartAsync();
-        return new FuncMailTestHost(app, baseAddress, entra, graph, tables, time);
+        return new FuncMailTestHost(app, baseAddress, entra, graph, tables, time) { TableFaults = faults };
     }
 
     /// <summary>An HttpClient that keeps cookies like a browser and does not follow redirects, so each hop can be asserted.</summary>

@@ -1,3 +1,4 @@
+using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,8 @@ namespace FuncMail.Web;
 
 /// <summary>
 /// What wraps every function call, in the Functions host (<see cref="FuncMailWorkerMiddleware"/>) and in the test
-/// host alike: security headers first, then a friendly 500 page instead of any unhandled exception.
+/// host alike: security headers first; a friendly 503 when storage is down (the session is kept, checklist E4);
+/// a friendly 500 page instead of any other unhandled exception.
 /// </summary>
 public static class FunctionGuard
 {
@@ -17,10 +19,19 @@ public static class FunctionGuard
         {
             return await function();
         }
+        catch (Exception e) when (IsStorageOutage(e) && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The SDK has already retried (Storage:NetworkTimeout, 2 retries); the user is not signed out.
+            WebLog.StorageUnavailable(logger, (e as RequestFailedException)?.Status ?? 0, Correlation.Get(context));
+            return Responses.Unavailable(context, "FuncMail's storage");
+        }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
             WebLog.Unhandled(logger, e.GetType().Name, Correlation.Get(context), e);
             return Responses.Unexpected(context);
         }
     }
+
+    private static bool IsStorageOutage(Exception e) =>
+        e is RequestFailedException { Status: 0 or 408 or 429 or >= 500 } || (e is OperationCanceledException && e.InnerException is TimeoutException);
 }

@@ -7,4 +7,7 @@ internal static partial class WebLog
     // The exception is logged for operators; the user sees only the support id (checklist F1: FuncMail's exceptions carry no secrets).
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Unhandled {ExceptionType} in a function; support id {CorrelationId}")]
     public static partial void Unhandled(ILogger logger, string exceptionType, Guid correlationId, Exception exception);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Table Storage unavailable (HTTP {Status}) after the SDK's retries; support id {CorrelationId}")]
+    public static partial void StorageUnavailable(ILogger logger, int status, Guid correlationId);
 }
