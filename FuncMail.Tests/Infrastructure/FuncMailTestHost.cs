@@ -73,6 +73,8 @@ public sealed class FuncMailTestHost : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
+    public IConfiguration Configuration => _app.Configuration;
+
     public TableFaults TableFaults { get; private init; } = null!;
 
     public IServiceProvider Services => _app.Services;
@@ -81,7 +83,8 @@ public sealed class FuncMailTestHost : IAsyncDisposable
 
     public TableServiceClient TableService => _app.Services.GetRequiredService<TableServiceClient>();
 
-    public static async Task<FuncMailTestHost> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null)
+    /// <param name="sameAppAs">Another instance of the same app: this one shares its tables, keys, redirect URI and Microsoft stubs.</param>
+    public static async Task<FuncMailTestHost> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null, FuncMailTestHost? sameAppAs = null)
     {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -98,6 +101,13 @@ public sealed class FuncMailTestHost : IAsyncDisposable
             ["Storage:SessionsTable"] = "Sessions" + unique,
             ["Storage:SignInsTable"] = "SignIns" + unique,
         };
+        if (sameAppAs is not null)
+        {
+            configuration["Entra:RedirectUri"] = sameAppAs.Configuration["Entra:RedirectUri"];
+            configuration["Storage:SessionsTable"] = sameAppAs.Configuration["Storage:SessionsTable"];
+            configuration["Storage:SignInsTable"] = sameAppAs.Configuration["Storage:SignInsTable"];
+        }
+
         settings?.Invoke(configuration);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
@@ -107,8 +117,8 @@ public sealed class FuncMailTestHost : IAsyncDisposable
         builder.Services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = false);
 
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var entra = new EntraStub(ClientId, ClientSecret);
-        var graph = new GraphStub(entra);
+        var entra = sameAppAs?.Entra ?? new EntraStub(ClientId, ClientSecret);
+        var graph = sameAppAs?.Graph ?? new GraphStub(entra);
         var tables = new TableRequestCounter();
         builder.Services.AddSingleton<TimeProvider>(time);
 
