@@ -46,6 +46,7 @@ public static class FuncMailServiceCollectionExtensions
         services.AddSingleton<FuncMailTables>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SignInTransactionStore>();
+        services.AddSingleton<ExpiredRowCleaner>();
 
         // Sessions and cookies.
         services.AddSingleton<SessionKeyRing>();
