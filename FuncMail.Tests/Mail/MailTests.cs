@@ -106,6 +106,7 @@ public sealed class MailTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         _host.Entra.AccessTokenLifetime = TimeSpan.FromMinutes(2);
         await SignInAsync();
+        _host.Time.Advance(TimeSpan.FromMinutes(5));
         _host.Entra.RevokeRefreshTokens();
 
         using var response = await _browser.GetAsync("/api/Mail");
@@ -114,6 +115,21 @@ public sealed class MailTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal("/api/SignIn?returnUrl=%2Fapi%2FMail", response.Location());
         Assert.Empty(await _host.RowsAsync(_host.SessionsTable));
         Assert.Empty(_host.Graph.Requests);
+    }
+
+    [Fact]
+    [Trait("Checklist", "E3")]
+    public async Task Mail_InteractionRequiredRightAfterSignIn_ShowsErrorPageInsteadOfLooping()
+    {
+        _host.Entra.AccessTokenLifetime = TimeSpan.FromMinutes(2);
+        await SignInAsync();
+        _host.Entra.RevokeRefreshTokens();
+
+        var (response, body) = await FlowSteps.GetPageAsync(_browser, "/api/Mail");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("Sign-in keeps being asked for", body, StringComparison.Ordinal);
+        Assert.Empty(await _host.RowsAsync(_host.SessionsTable));
     }
 
     [Fact]

@@ -18,9 +18,13 @@ public sealed class InboxService(
     MsalClientFactory msal,
     GraphMailClient graph,
     IOptions<GraphOptions> graphOptions,
+    TimeProvider time,
     ILogger<InboxService> logger)
 {
     public const string Path = "/api/Mail";
+
+    /// <summary>A session this young that already needs interaction again would only loop through sign-in (checklist E3).</summary>
+    internal static readonly TimeSpan LoopWindow = TimeSpan.FromMinutes(2);
 
     public async Task<IActionResult> ShowAsync(HttpContext context, CancellationToken cancellationToken)
     {
@@ -53,7 +57,9 @@ public sealed class InboxService(
             // The refresh token was revoked or expired: these tokens are useless, so the session goes and sign-in starts again.
             MailLog.SignInRequired(logger, e.ErrorCode, correlationId);
             await gate.EndAsync(context, session.Id, "refresh token rejected", cancellationToken);
-            return Responses.SignIn(Path);
+            return time.GetUtcNow() - session.CreatedAt < LoopWindow
+                ? Responses.Error(context, StatusCodes.Status401Unauthorized, "Sign-in keeps being asked for", "You signed in moments ago, but Microsoft asks for sign-in again. Your organization may require something FuncMail cannot do silently. Try again, or contact your administrator with the support id below.", "Sign in again", "/api/SignIn")
+                : Responses.SignIn(Path);
         }
         catch (MsalServiceException e)
         {
