@@ -7,41 +7,34 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace FuncMail.Tests.Auth;
 
 /// <summary>SignIn and GetToken against the real MSAL, real Azurite and the Entra stub (checklist A1-A10, B5, B6).</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class SignInTests(AzuriteFixture azurite) : HostedTest(azurite)
 {
-    private FuncMailTestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await FuncMailTestHost.StartAsync(azurite);
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     [Fact]
     public async Task SignIn_Always_OneTableWriteAndNoRead()
     {
-        var (browser, _) = _host.CreateBrowser();
+        var (browser, _) = Host.CreateBrowser();
         await FlowSteps.StartSignInAsync(browser); // creates the table on first use
-        _host.Tables.Reset();
+        Host.Tables.Reset();
 
         await FlowSteps.StartSignInAsync(browser);
 
-        Assert.Equal(0, _host.Tables.Reads);
-        Assert.Equal(1, _host.Tables.Writes);
+        Assert.Equal(0, Host.Tables.Reads);
+        Assert.Equal(1, Host.Tables.Writes);
     }
 
     [Fact]
     [Trait("Checklist", "A2")]
     public async Task SignIn_AuthorizeRequest_UsesPkceS256AndRedemptionSendsMatchingVerifier()
     {
-        var (browser, _) = _host.CreateBrowser();
+        var (browser, _) = Host.CreateBrowser();
         var authorize = await FlowSteps.StartSignInAsync(browser);
         var query = QueryHelpers.ParseQuery(authorize.Query);
         Assert.Equal("S256", query["code_challenge_method"]);
 
-        using var callback = await browser.GetAsync(_host.Entra.Authorize(authorize).PathAndQuery);
+        using var callback = await browser.GetAsync(Host.Entra.Authorize(authorize).PathAndQuery);
 
         Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
-        var post = Assert.Single(_host.Entra.TokenRequests);
+        var post = Assert.Single(Host.Entra.TokenRequests);
         var hashed = Base64UrlTextEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(post["code_verifier"])));
         Assert.Equal(query["code_challenge"].ToString(), hashed);
     }
@@ -50,7 +43,7 @@ public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "A10")]
     public async Task SignIn_AuthorizeRequest_AsksOnlyForTheAllowListedScopes()
     {
-        var (browser, _) = _host.CreateBrowser();
+        var (browser, _) = Host.CreateBrowser();
         var authorize = await FlowSteps.StartSignInAsync(browser);
 
         var scopes = QueryHelpers.ParseQuery(authorize.Query)["scope"].ToString().Split(' ').ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -62,7 +55,7 @@ public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "A4")]
     public async Task SignIn_WithForeignHostHeader_StillUsesConfiguredRedirectUri()
     {
-        var (browser, _) = _host.CreateBrowser();
+        var (browser, _) = Host.CreateBrowser();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/SignIn");
         request.Headers.Host = "evil.example";
         request.Headers.Add("X-Forwarded-Host", "evil.example");
@@ -70,7 +63,7 @@ public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
         using var response = await browser.SendAsync(request);
 
         var redirectUri = QueryHelpers.ParseQuery(new Uri(response.Location()).Query)["redirect_uri"].ToString();
-        Assert.Equal(new Uri(_host.BaseAddress, "/api/GetToken").AbsoluteUri, redirectUri);
+        Assert.Equal(new Uri(Host.BaseAddress, "/api/GetToken").AbsoluteUri, redirectUri);
     }
 
     [Theory]
@@ -81,9 +74,9 @@ public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("/\t/evil.com")]
     public async Task GetToken_WithForeignReturnUrl_LandsOnMail(string returnUrl)
     {
-        var (browser, _) = _host.CreateBrowser();
+        var (browser, _) = Host.CreateBrowser();
 
-        using var callback = await FlowSteps.SignInAsync(_host, browser, returnUrl: returnUrl);
+        using var callback = await FlowSteps.SignInAsync(Host, browser, returnUrl: returnUrl);
 
         Assert.Equal("/api/Mail", callback.Location());
     }
@@ -92,9 +85,9 @@ public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "A8")]
     public async Task GetToken_WithLocalReturnUrl_LandsThere()
     {
-        var (browser, _) = _host.CreateBrowser();
+        var (browser, _) = Host.CreateBrowser();
 
-        using var callback = await FlowSteps.SignInAsync(_host, browser, returnUrl: "/api/Home");
+        using var callback = await FlowSteps.SignInAsync(Host, browser, returnUrl: "/api/Home");
 
         Assert.Equal("/api/Home", callback.Location());
     }
@@ -103,46 +96,46 @@ public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "A1")]
     public async Task GetToken_WithForgedState_RedirectsToSignInWithoutTokenCall()
     {
-        var (browser, _) = _host.CreateBrowser();
+        var (browser, _) = Host.CreateBrowser();
         var authorize = await FlowSteps.StartSignInAsync(browser);
-        var callback = _host.Entra.Authorize(authorize);
+        var callback = Host.Entra.Authorize(authorize);
         var forged = QueryHelpers.AddQueryString("/api/GetToken", new Dictionary<string, string?> { ["code"] = QueryHelpers.ParseQuery(callback.Query)["code"], ["state"] = "forged-state" });
 
         using var response = await browser.GetAsync(forged);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
-        Assert.Empty(_host.Entra.TokenRequests);
-        Assert.Empty(await _host.RowsAsync(_host.SessionsTable));
+        Assert.Empty(Host.Entra.TokenRequests);
+        Assert.Empty(await Host.RowsAsync(Host.SessionsTable));
     }
 
     [Fact]
     [Trait("Checklist", "A1")]
     public async Task GetToken_WithValidStateFromAnotherBrowser_RedirectsToSignInWithoutTokenCall()
     {
-        var (victim, _) = _host.CreateBrowser();
-        var (attacker, _) = _host.CreateBrowser();
+        var (victim, _) = Host.CreateBrowser();
+        var (attacker, _) = Host.CreateBrowser();
         await FlowSteps.StartSignInAsync(attacker); // the attacker holds a pre-auth cookie of their own
-        var callback = _host.Entra.Authorize(await FlowSteps.StartSignInAsync(victim));
+        var callback = Host.Entra.Authorize(await FlowSteps.StartSignInAsync(victim));
 
         using var response = await attacker.GetAsync(callback.PathAndQuery);
 
         Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
-        Assert.Empty(_host.Entra.TokenRequests);
+        Assert.Empty(Host.Entra.TokenRequests);
     }
 
     [Fact]
     [Trait("Checklist", "A3")]
     public async Task GetToken_IdTokenWithWrongNonce_FailsAndStoresNothing()
     {
-        _host.Entra.TamperIdToken = claims => claims["nonce"] = "not-the-nonce";
-        var (browser, jar) = _host.CreateBrowser();
+        Host.Entra.TamperIdToken = claims => claims["nonce"] = "not-the-nonce";
+        var (browser, jar) = Host.CreateBrowser();
 
-        using var response = await FlowSteps.SignInAsync(_host, browser);
+        using var response = await FlowSteps.SignInAsync(Host, browser);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("could not be verified", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Empty(await _host.RowsAsync(_host.SessionsTable));
+        Assert.Empty(await Host.RowsAsync(Host.SessionsTable));
         Assert.DoesNotContain(Cookies.Session, jar.Cookies.Keys);
     }
 
@@ -150,48 +143,48 @@ public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "A5")]
     public async Task GetToken_IdTokenFromAnotherIssuer_IsRejected()
     {
-        _host.Entra.TamperIdToken = claims => claims["iss"] = $"https://evil.example/{claims["tid"]}/v2.0";
-        var (browser, _) = _host.CreateBrowser();
+        Host.Entra.TamperIdToken = claims => claims["iss"] = $"https://evil.example/{claims["tid"]}/v2.0";
+        var (browser, _) = Host.CreateBrowser();
 
-        using var response = await FlowSteps.SignInAsync(_host, browser);
+        using var response = await FlowSteps.SignInAsync(Host, browser);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Empty(await _host.RowsAsync(_host.SessionsTable));
+        Assert.Empty(await Host.RowsAsync(Host.SessionsTable));
     }
 
     [Fact]
     [Trait("Checklist", "A6")]
     public async Task GetToken_SameCallbackTwiceConcurrently_RedeemsTheCodeOnce()
     {
-        var (browser, _) = _host.CreateBrowser();
-        var callback = _host.Entra.Authorize(await FlowSteps.StartSignInAsync(browser));
+        var (browser, _) = Host.CreateBrowser();
+        var callback = Host.Entra.Authorize(await FlowSteps.StartSignInAsync(browser));
 
         var responses = await Task.WhenAll(browser.GetAsync(callback.PathAndQuery), browser.GetAsync(callback.PathAndQuery));
 
-        Assert.True(_host.Entra.TokenRequests.Count == 1, string.Join(" | ", responses.Select(r => $"{r.StatusCode} {r.Headers.Location}")) + _host.LogText);
+        Assert.True(Host.Entra.TokenRequests.Count == 1, string.Join(" | ", responses.Select(r => $"{r.StatusCode} {r.Headers.Location}")) + Host.LogText);
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Redirect, r.StatusCode));
-        Assert.Single(await _host.RowsAsync(_host.SessionsTable));
+        Assert.Single(await Host.RowsAsync(Host.SessionsTable));
     }
 
     [Fact]
     [Trait("Checklist", "A6")]
     public async Task GetToken_ReplayedAfterSignIn_GoesToMailWithoutTokenCall()
     {
-        var (browser, _) = _host.CreateBrowser();
-        var callback = _host.Entra.Authorize(await FlowSteps.StartSignInAsync(browser));
+        var (browser, _) = Host.CreateBrowser();
+        var callback = Host.Entra.Authorize(await FlowSteps.StartSignInAsync(browser));
         using var first = await browser.GetAsync(callback.PathAndQuery);
 
         using var replay = await browser.GetAsync(callback.PathAndQuery);
 
         Assert.Equal("/api/Mail", replay.Location());
-        Assert.Single(_host.Entra.TokenRequests);
+        Assert.Single(Host.Entra.TokenRequests);
     }
 
     [Fact]
     [Trait("Checklist", "A7")]
     public async Task GetToken_AccessDenied_ShowsFriendlyPageWithoutReflectingDescription()
     {
-        var (browser, jar) = _host.CreateBrowser();
+        var (browser, jar) = Host.CreateBrowser();
         var denied = EntraStub.Deny(await FlowSteps.StartSignInAsync(browser), "access_denied", "<script>alert(1)</script>");
 
         using var response = await browser.GetAsync(denied.PathAndQuery);
@@ -201,23 +194,23 @@ public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("Sign-in was cancelled", body, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("alert(1)", body, StringComparison.Ordinal);
-        Assert.Empty(_host.Entra.TokenRequests);
-        Assert.Empty(await _host.RowsAsync(_host.SignInsTable)); // the transaction was consumed
+        Assert.Empty(Host.Entra.TokenRequests);
+        Assert.Empty(await Host.RowsAsync(Host.SignInsTable)); // the transaction was consumed
         Assert.DoesNotContain(Cookies.SignIn, jar.Cookies.Keys);
     }
 
     [Fact]
     public async Task GetToken_WithoutCode_ShowsFriendlyPageWithoutTokenCall()
     {
-        var (browser, _) = _host.CreateBrowser();
-        var callback = _host.Entra.Authorize(await FlowSteps.StartSignInAsync(browser));
+        var (browser, _) = Host.CreateBrowser();
+        var callback = Host.Entra.Authorize(await FlowSteps.StartSignInAsync(browser));
         var state = QueryHelpers.ParseQuery(callback.Query)["state"];
 
         using var response = await browser.GetAsync($"/api/GetToken?state={Uri.EscapeDataString(state!)}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("Sign in again", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Empty(_host.Entra.TokenRequests);
+        Assert.Empty(Host.Entra.TokenRequests);
     }
 
     [Fact]
@@ -225,9 +218,9 @@ public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "B5")]
     public async Task GetToken_Success_IsABareRedirectThatDropsCodeAndStateAndExpiresPreAuthCookie()
     {
-        var (browser, jar) = _host.CreateBrowser();
+        var (browser, jar) = Host.CreateBrowser();
 
-        using var response = await FlowSteps.SignInAsync(_host, browser);
+        using var response = await FlowSteps.SignInAsync(Host, browser);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
@@ -242,27 +235,27 @@ public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "B6")]
     public async Task GetToken_WhileHoldingASession_MintsANewIdAndDeletesTheOldRow()
     {
-        var (browser, jar) = _host.CreateBrowser();
-        using var first = await FlowSteps.SignInAsync(_host, browser);
+        var (browser, jar) = Host.CreateBrowser();
+        using var first = await FlowSteps.SignInAsync(Host, browser);
         var s0 = Cookies.IdOf(jar.Cookies[Cookies.Session]);
 
-        using var second = await FlowSteps.SignInAsync(_host, browser);
+        using var second = await FlowSteps.SignInAsync(Host, browser);
         var s1 = Cookies.IdOf(jar.Cookies[Cookies.Session]);
 
         Assert.NotEqual(s0, s1);
-        var rows = await _host.RowsAsync(_host.SessionsTable);
+        var rows = await Host.RowsAsync(Host.SessionsTable);
         Assert.Equal(s1, Assert.Single(rows).PartitionKey);
     }
 
     [Fact]
     public async Task GetToken_PersonalAccount_SignsIn()
     {
-        var (browser, _) = _host.CreateBrowser();
+        var (browser, _) = Host.CreateBrowser();
 
-        using var response = await FlowSteps.SignInAsync(_host, browser, TestUser.Personal());
+        using var response = await FlowSteps.SignInAsync(Host, browser, TestUser.Personal());
 
         Assert.Equal("/api/Mail", response.Location());
-        Assert.Single(await _host.RowsAsync(_host.SessionsTable));
+        Assert.Single(await Host.RowsAsync(Host.SessionsTable));
     }
 
     [Fact]
@@ -270,13 +263,13 @@ public sealed class SignInTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         for (var i = 0; i < 3; i++)
         {
-            var (browser, _) = _host.CreateBrowser();
-            using var callback = await FlowSteps.SignInAsync(_host, browser);
+            var (browser, _) = Host.CreateBrowser();
+            using var callback = await FlowSteps.SignInAsync(Host, browser);
             using var mail = await browser.GetAsync("/api/Mail");
             Assert.Equal(HttpStatusCode.OK, mail.StatusCode);
         }
 
-        Assert.InRange(_host.Entra.DiscoveryRequests + _host.Entra.MetadataRequests, 0, 1);
-        _host.AssertNoUnexpectedCalls();
+        Assert.InRange(Host.Entra.DiscoveryRequests + Host.Entra.MetadataRequests, 0, 1);
+        Host.AssertNoUnexpectedCalls();
     }
 }

@@ -4,15 +4,8 @@ using FuncMail.Tests.Infrastructure;
 namespace FuncMail.Tests.Functions;
 
 /// <summary>Every endpoint's response headers, redirects and errors included (checklist D1-D4), and no secret in any log (F1).</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class HardeningTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class HardeningTests(AzuriteFixture azurite) : HostedTest(azurite)
 {
-    private FuncMailTestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await FuncMailTestHost.StartAsync(azurite);
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     [Fact]
     [Trait("Checklist", "D1")]
     [Trait("Checklist", "D2")]
@@ -20,9 +13,9 @@ public sealed class HardeningTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "D4")]
     public async Task EveryEndpoint_SignedOutAndSignedIn_CarriesSecurityHeaders()
     {
-        var (anonymous, _) = _host.CreateBrowser();
-        var (signedIn, _) = _host.CreateBrowser();
-        using var signIn = await FlowSteps.SignInAsync(_host, signedIn);
+        var (anonymous, _) = Host.CreateBrowser();
+        var (signedIn, _) = Host.CreateBrowser();
+        using var signIn = await FlowSteps.SignInAsync(Host, signedIn);
         AssertHardened(signIn, "GetToken (success)");
 
         foreach (var (name, browser) in new[] { ("signed out", anonymous), ("signed in", signedIn) })
@@ -45,7 +38,7 @@ public sealed class HardeningTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "D4")]
     public async Task Pages_AreUtf8Html()
     {
-        var (browser, _) = _host.CreateBrowser();
+        var (browser, _) = Host.CreateBrowser();
 
         using var response = await browser.GetAsync("/api/Home");
 
@@ -57,16 +50,16 @@ public sealed class HardeningTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "F1")]
     public async Task FullFlow_LogsNoCodeStateTokenCookieOrSecret()
     {
-        var (browser, jar) = _host.CreateBrowser();
+        var (browser, jar) = Host.CreateBrowser();
         var authorize = await FlowSteps.StartSignInAsync(browser);
-        var callback = _host.Entra.Authorize(authorize);
+        var callback = Host.Entra.Authorize(authorize);
         var (code, state) = (QueryParam(callback, "code"), QueryParam(callback, "state"));
         var preAuthCookie = jar.Cookies[Cookies.SignIn];
         using (await browser.GetAsync(callback.PathAndQuery)) { }
         using (await browser.GetAsync("/api/Mail")) { }
         var sessionCookie = jar.Cookies[Cookies.Session];
-        var tokenPost = _host.Entra.TokenRequests.Single();
-        var graphToken = _host.Graph.Requests.Single().Authorization!["Bearer ".Length..];
+        var tokenPost = Host.Entra.TokenRequests.Single();
+        var graphToken = Host.Graph.Requests.Single().Authorization!["Bearer ".Length..];
         var home = await browser.GetStringAsync("/api/Home");
         using (await browser.PostAsync("/api/SignOut", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = PageParsing.SignOutToken(home) }))) { }
 
@@ -84,7 +77,7 @@ public sealed class HardeningTests(AzuriteFixture azurite) : IAsyncLifetime
             ["pre-auth cookie"] = Cookies.IdOf(preAuthCookie),
             ["anti-forgery token"] = PageParsing.SignOutToken(home),
         };
-        var logs = _host.Logs.GetSnapshot().Select(r => $"{r.Message} {r.Exception}").ToList();
+        var logs = Host.Logs.GetSnapshot().Select(r => $"{r.Message} {r.Exception}").ToList();
         Assert.NotEmpty(logs);
         foreach (var (what, value) in canaries)
         {

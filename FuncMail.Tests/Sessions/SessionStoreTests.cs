@@ -7,23 +7,16 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FuncMail.Tests.Sessions;
 
 /// <summary>The session store against real Azurite.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class SessionStoreTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class SessionStoreTests(AzuriteFixture azurite) : HostedTest(azurite)
 {
-    private FuncMailTestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await FuncMailTestHost.StartAsync(azurite);
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     private Session NewSession(byte[]? cache) =>
-        new(CookieSigner.NewId(), "oid.tid", "Ada", "ada@contoso.example", _host.Time.GetUtcNow(), _host.Time.GetUtcNow(), _host.Time.GetUtcNow().AddHours(1), cache);
+        new(CookieSigner.NewId(), "oid.tid", "Ada", "ada@contoso.example", Host.Time.GetUtcNow(), Host.Time.GetUtcNow(), Host.Time.GetUtcNow().AddHours(1), cache);
 
     [Fact]
     [Trait("Checklist", "C4")]
     public async Task CreateThenGet_SeventyKilobyteCache_RoundTripsWithoutStorageError()
     {
-        var store = _host.Services.GetRequiredService<SessionStore>();
+        var store = Host.Services.GetRequiredService<SessionStore>();
         var cache = RandomNumberGenerator.GetBytes(70 * 1024);
         var session = NewSession(cache);
 
@@ -31,7 +24,7 @@ public sealed class SessionStoreTests(AzuriteFixture azurite) : IAsyncLifetime
         var read = await store.GetAsync(session.Id, CancellationToken.None);
 
         Assert.Equal(cache, read!.TokenCache);
-        var row = Assert.Single(await _host.RowsAsync(_host.SessionsTable));
+        var row = Assert.Single(await Host.RowsAsync(Host.SessionsTable));
         Assert.Equal(2, row.GetInt32("CacheChunks"));
     }
 
@@ -39,21 +32,21 @@ public sealed class SessionStoreTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "C4")]
     public async Task Create_CacheLargerThanARowCanHold_FailsClosedBeforeAnyStorageCall()
     {
-        var store = _host.Services.GetRequiredService<SessionStore>();
-        _host.Tables.Reset();
+        var store = Host.Services.GetRequiredService<SessionStore>();
+        Host.Tables.Reset();
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.CreateAsync(NewSession(new byte[1024 * 1024]), CancellationToken.None));
-        Assert.Equal(0, _host.Tables.Writes);
+        Assert.Equal(0, Host.Tables.Writes);
     }
 
     [Fact]
     [Trait("Checklist", "C1")]
     public async Task StoredRow_HoldsNoPlainToken()
     {
-        var store = _host.Services.GetRequiredService<SessionStore>();
+        var store = Host.Services.GetRequiredService<SessionStore>();
         await store.CreateAsync(NewSession("{\"secret\":\"rt-canary-123\"}"u8.ToArray()), CancellationToken.None);
 
-        var row = Assert.Single(await _host.RowsAsync(_host.SessionsTable));
+        var row = Assert.Single(await Host.RowsAsync(Host.SessionsTable));
 
         Assert.Equal(-1, row.GetBinary("Cache0").AsSpan().IndexOf("rt-canary-123"u8));
     }
@@ -62,7 +55,7 @@ public sealed class SessionStoreTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "C3")]
     public async Task TryReplace_WithStaleETag_ReturnsFalseAndKeepsTheWinner()
     {
-        var store = _host.Services.GetRequiredService<SessionStore>();
+        var store = Host.Services.GetRequiredService<SessionStore>();
         var session = NewSession([1, 2, 3]);
         await store.CreateAsync(session, CancellationToken.None);
         var first = (await store.GetAsync(session.Id, CancellationToken.None))!;

@@ -6,24 +6,9 @@ using Microsoft.Extensions.Options;
 namespace FuncMail.Tests.Sessions;
 
 /// <summary>The session cookie and row over real HTTP and real Azurite (checklist B1, B3, B4, B7, B8, F3, G2).</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed class SessionTests(AzuriteFixture azurite) : HostedTest(azurite, signedIn: true)
 {
-    private FuncMailTestHost _host = null!;
-    private HttpClient _browser = null!;
-    private CookieJar _jar = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await FuncMailTestHost.StartAsync(azurite);
-        (_browser, _jar) = _host.CreateBrowser();
-        using var signedIn = await FlowSteps.SignInAsync(_host, _browser);
-        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-    }
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
-    private string SessionCookie => _jar.Cookies[Cookies.Session];
+    private string SessionCookie => Jar.Cookies[Cookies.Session];
 
     [Theory]
     [Trait("Checklist", "B1")]
@@ -36,7 +21,7 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Mail_WithBadCookie_RedirectsToSignInWithoutTableRead(string kind)
     {
         var parts = SessionCookie.Split('.');
-        _jar.Cookies[Cookies.Session] = kind switch
+        Jar.Cookies[Cookies.Session] = kind switch
         {
             "tampered-id" => string.Join('.', parts[0], parts[1], "A" + parts[2][1..], parts[3], parts[4]),
             "truncated-mac" => SessionCookie[..^4],
@@ -44,26 +29,26 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
             "unsigned" => string.Join('.', parts[..4]),
             _ => "not-a-cookie",
         };
-        _host.Tables.Reset();
+        Host.Tables.Reset();
 
-        using var response = await _browser.GetAsync("/api/Mail");
+        using var response = await Browser.GetAsync("/api/Mail");
 
-        Assert.True(response.StatusCode == HttpStatusCode.Redirect, _host.LogText);
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, Host.LogText);
         Assert.Equal("/api/SignIn?returnUrl=%2Fapi%2FMail", response.Location());
-        Assert.Equal(0, _host.Tables.Reads);
-        Assert.Equal(0, _host.Tables.Writes);
+        Assert.Equal(0, Host.Tables.Reads);
+        Assert.Equal(0, Host.Tables.Writes);
     }
 
     [Fact]
     [Trait("Checklist", "F3")]
     public async Task Mail_WithTamperedCookie_LogsExactlyOneWarning()
     {
-        _jar.Cookies[Cookies.Session] = SessionCookie[..^2] + "AA";
+        Jar.Cookies[Cookies.Session] = SessionCookie[..^2] + "AA";
 
-        using var response = await _browser.GetAsync("/api/Mail");
+        using var response = await Browser.GetAsync("/api/Mail");
 
-        var warnings = _host.Logs.GetSnapshot().Where(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning).ToList();
-        Assert.True(warnings.Count == 1, _host.LogText);
+        var warnings = Host.Logs.GetSnapshot().Where(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning).ToList();
+        Assert.True(warnings.Count == 1, Host.LogText);
         Assert.Equal(2000, warnings[0].Id.Id);
     }
 
@@ -77,9 +62,9 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
             Keys = new() { ["k1"] = FuncMailTestHost.OldSigningKey, ["k2"] = FuncMailTestHost.SigningKey },
             ActiveKeyId = "k1",
         }));
-        _jar.Cookies[Cookies.Session] = new CookieSigner(oldRing, _host.Time).Sign(CookiePurpose.Session, sessionId);
+        Jar.Cookies[Cookies.Session] = new CookieSigner(oldRing, Host.Time).Sign(CookiePurpose.Session, sessionId);
 
-        using var response = await _browser.GetAsync("/api/Mail");
+        using var response = await Browser.GetAsync("/api/Mail");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("k2", Cookies.KeyIdOf(SessionCookie));
@@ -91,9 +76,9 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Mail_WithCookieSignedByUnknownKey_RedirectsToSignIn()
     {
         var ring = new SessionKeyRing(Options.Create(new SessionOptions { Keys = new() { ["k9"] = Convert.ToBase64String(new byte[32]) }, ActiveKeyId = "k9" }));
-        _jar.Cookies[Cookies.Session] = new CookieSigner(ring, _host.Time).Sign(CookiePurpose.Session, Cookies.IdOf(SessionCookie));
+        Jar.Cookies[Cookies.Session] = new CookieSigner(ring, Host.Time).Sign(CookiePurpose.Session, Cookies.IdOf(SessionCookie));
 
-        using var response = await _browser.GetAsync("/api/Mail");
+        using var response = await Browser.GetAsync("/api/Mail");
 
         Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
     }
@@ -103,11 +88,11 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task Mail_WithPreAuthCookieValuePlayedAsSessionCookie_IsRejected()
     {
         // A sign-in cookie is signed for another purpose, so it can never pass as a session cookie.
-        var (other, otherJar) = _host.CreateBrowser();
+        var (other, otherJar) = Host.CreateBrowser();
         await FlowSteps.StartSignInAsync(other);
-        _jar.Cookies[Cookies.Session] = otherJar.Cookies[Cookies.SignIn];
+        Jar.Cookies[Cookies.Session] = otherJar.Cookies[Cookies.SignIn];
 
-        using var response = await _browser.GetAsync("/api/Mail");
+        using var response = await Browser.GetAsync("/api/Mail");
 
         Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
     }
@@ -116,7 +101,7 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "B4")]
     public void SessionCookie_HasHostPrefixSecureHttpOnlyLaxAndNoDomain()
     {
-        var header = _jar.SetCookieHeaders.Last(h => h.StartsWith(Cookies.Session + "=", StringComparison.Ordinal));
+        var header = Jar.SetCookieHeaders.Last(h => h.StartsWith(Cookies.Session + "=", StringComparison.Ordinal));
         var attributes = header.Split(';', StringSplitOptions.TrimEntries).Skip(1).ToList();
 
         Assert.Contains("secure", attributes, StringComparer.OrdinalIgnoreCase);
@@ -131,7 +116,7 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "B5")]
     public void PreAuthCookie_IsHttpOnlySecureAndLivesAtMostFifteenMinutes()
     {
-        var header = _jar.SetCookieHeaders.First(h => h.StartsWith(Cookies.SignIn + "=", StringComparison.Ordinal));
+        var header = Jar.SetCookieHeaders.First(h => h.StartsWith(Cookies.SignIn + "=", StringComparison.Ordinal));
         var attributes = header.Split(';', StringSplitOptions.TrimEntries).Skip(1).ToList();
 
         Assert.Contains("secure", attributes, StringComparer.OrdinalIgnoreCase);
@@ -144,13 +129,13 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
     [Trait("Checklist", "B7")]
     public async Task Mail_AfterIdleTimeout_RedirectsToSignInAndDeletesRow()
     {
-        _host.Time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        Host.Time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
 
-        using var response = await _browser.GetAsync("/api/Mail");
+        using var response = await Browser.GetAsync("/api/Mail");
 
         Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
-        Assert.Empty(await _host.RowsAsync(_host.SessionsTable));
-        Assert.DoesNotContain(Cookies.Session, _jar.Cookies.Keys);
+        Assert.Empty(await Host.RowsAsync(Host.SessionsTable));
+        Assert.DoesNotContain(Cookies.Session, Jar.Cookies.Keys);
     }
 
     [Fact]
@@ -159,13 +144,13 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         for (var step = 0; step < 13; step++)
         {
-            _host.Time.Advance(TimeSpan.FromMinutes(55));
-            using var active = await _browser.GetAsync("/api/Mail");
+            Host.Time.Advance(TimeSpan.FromMinutes(55));
+            using var active = await Browser.GetAsync("/api/Mail");
             Assert.Equal(HttpStatusCode.OK, active.StatusCode);
         }
 
-        _host.Time.Advance(TimeSpan.FromMinutes(55));
-        using var response = await _browser.GetAsync("/api/Mail");
+        Host.Time.Advance(TimeSpan.FromMinutes(55));
+        using var response = await Browser.GetAsync("/api/Mail");
 
         Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
     }
@@ -175,15 +160,15 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
     public async Task SignOut_ThenReplayOldCookie_RedirectsToSignInAndLeavesNoRow()
     {
         var oldCookie = SessionCookie;
-        var (_, home) = await FlowSteps.GetPageAsync(_browser, "/api/Home");
-        using var signOut = await _browser.PostAsync("/api/SignOut", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = PageParsing.SignOutToken(home) }));
+        var (_, home) = await FlowSteps.GetPageAsync(Browser, "/api/Home");
+        using var signOut = await Browser.PostAsync("/api/SignOut", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = PageParsing.SignOutToken(home) }));
         Assert.Equal(HttpStatusCode.SeeOther, signOut.StatusCode);
 
-        _jar.Cookies[Cookies.Session] = oldCookie;
-        using var replay = await _browser.GetAsync("/api/Mail");
+        Jar.Cookies[Cookies.Session] = oldCookie;
+        using var replay = await Browser.GetAsync("/api/Mail");
 
         Assert.StartsWith("/api/SignIn", replay.Location(), StringComparison.Ordinal);
-        Assert.Empty(await _host.RowsAsync(_host.SessionsTable));
+        Assert.Empty(await Host.RowsAsync(Host.SessionsTable));
     }
 
     [Theory]
@@ -194,7 +179,7 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("valid", "sec-fetch-site:cross-site")]
     public async Task SignOut_WithoutValidTokenOrFromAnotherOrigin_IsRefusedAndKeepsSession(string? token, string? origin)
     {
-        var (_, home) = await FlowSteps.GetPageAsync(_browser, "/api/Home");
+        var (_, home) = await FlowSteps.GetPageAsync(Browser, "/api/Home");
         var form = new Dictionary<string, string>();
         if (token is not null)
         {
@@ -211,22 +196,22 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
             request.Headers.Add("Origin", origin);
         }
 
-        using var response = await _browser.SendAsync(request);
+        using var response = await Browser.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Single(await _host.RowsAsync(_host.SessionsTable));
+        Assert.Single(await Host.RowsAsync(Host.SessionsTable));
     }
 
     [Fact]
     [Trait("Checklist", "B8")]
     public async Task SignOut_Get_ShowsAPostFormAndChangesNothing()
     {
-        var (response, body) = await FlowSteps.GetPageAsync(_browser, "/api/SignOut");
+        var (response, body) = await FlowSteps.GetPageAsync(Browser, "/api/SignOut");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var form = PageParsing.Parse(body).QuerySelector("main form")!;
         Assert.Equal("post", form.GetAttribute("method"));
-        Assert.Single(await _host.RowsAsync(_host.SessionsTable));
+        Assert.Single(await Host.RowsAsync(Host.SessionsTable));
     }
 
     [Fact]
@@ -236,7 +221,7 @@ public sealed class SessionTests(AzuriteFixture azurite) : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/Mail");
         request.Headers.TryAddWithoutValidation("Cookie", $"other=1,  {Cookies.Session}={SessionCookie}, third=3");
 
-        using var response = await _browser.SendAsync(request);
+        using var response = await Browser.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

@@ -57,7 +57,7 @@ public sealed class SignInFlow(
             AuthLog.CallbackRejected(logger, transaction is null ? "no open sign-in transaction for this browser" : "state mismatch or expired");
 
             // A repeated callback from a signed-in browser goes back to the mail; anything else starts over (checklist A1, A6).
-            return SessionCookies.HasSessionCookie(context.Request) && cookies.TryReadSession(context.Request, out _)
+            return cookies.TryReadSession(context.Request, out _)
                 ? Responses.Redirect(ReturnUrl.Default)
                 : Responses.SignIn(transaction?.ReturnUrl);
         }

@@ -1,0 +1,28 @@
+using System.Net;
+
+namespace FuncMail.Tests.Infrastructure;
+
+/// <summary>A test class with its own FuncMail host and one cookie-keeping browser, optionally signed in before each test.</summary>
+[Collection(AzuriteCollection.Name)]
+public abstract class HostedTest(AzuriteFixture azurite, bool signedIn = false) : IAsyncLifetime
+{
+    protected FuncMailTestHost Host { get; private set; } = null!;
+
+    protected HttpClient Browser { get; private set; } = null!;
+
+    protected CookieJar Jar { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Host = await FuncMailTestHost.StartAsync(azurite);
+        (Browser, Jar) = Host.CreateBrowser();
+        if (signedIn)
+        {
+            using var response = await FlowSteps.SignInAsync(Host, Browser);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Host.Tables.Reset();
+        }
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
