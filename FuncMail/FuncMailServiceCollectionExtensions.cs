@@ -33,11 +33,11 @@ public static class FuncMailServiceCollectionExtensions
             .AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning)
             .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
 
-        AddValidatedOptions<EntraOptions, EntraOptionsValidator>(services, EntraOptions.SectionName);
-        AddValidatedOptions<SessionOptions, SessionOptionsValidator>(services, SessionOptions.SectionName);
+        AddValidatedOptions<EntraOptions, EntraOptionsValidator>(services, configuration, EntraOptions.SectionName);
+        AddValidatedOptions<SessionOptions, SessionOptionsValidator>(services, configuration, SessionOptions.SectionName);
         services.AddSingleton<IValidateOptions<SessionOptions>, DevOnlyKeyValidator>();
-        AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, StorageOptions.SectionName);
-        AddValidatedOptions<GraphOptions, GraphOptionsValidator>(services, GraphOptions.SectionName);
+        AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, configuration, StorageOptions.SectionName);
+        AddValidatedOptions<GraphOptions, GraphOptionsValidator>(services, configuration, GraphOptions.SectionName);
 
         // Storage: one client for the process. Tests add pipeline policies (a request counter) through TableClientOptions.
         services.AddSingleton<IOptionsFactory<TableClientOptions>, TableClientOptionsFactory>();
@@ -80,11 +80,11 @@ public static class FuncMailServiceCollectionExtensions
         return builder;
     }
 
-    private static void AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, string section)
+    private static void AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
-        services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
     }
 }

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(FuncMail.Benchmarks.HotPathBenchmarks).Assembly).Run(args);
