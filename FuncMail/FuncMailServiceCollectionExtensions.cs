@@ -67,8 +67,9 @@ public static class FuncMailServiceCollectionExtensions
         services.AddHttpClient<GraphMailClient>((sp, client) =>
         {
             client.BaseAddress = new Uri(sp.GetRequiredService<IOptions<GraphOptions>>().Value.BaseUrl.AbsoluteUri.TrimEnd('/') + "/");
-            client.Timeout = TimeSpan.FromSeconds(15);
-        });
+            client.Timeout = Timeout.InfiniteTimeSpan; // the resilience handler's timeouts govern
+        })
+        .AddResilienceHandler("graph", GraphResilience.Configure);
         services.AddTransient<InboxService>();
         return services;
     }

@@ -48,7 +48,7 @@ public sealed class SignInTests(AzuriteFixture azurite) : HostedTest(azurite)
 
         var scopes = QueryHelpers.ParseQuery(authorize.Query)["scope"].ToString().Split(' ').ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-        Assert.Equal(new HashSet<string>(["openid", "profile", "offline_access", "User.Read", "Mail.Read"], StringComparer.OrdinalIgnoreCase), scopes);
+        Assert.Equal(new HashSet<string>(["openid", "profile", "offline_access", "User.Read", "Mail.Read", "MailboxSettings.Read"], StringComparer.OrdinalIgnoreCase), scopes);
     }
 
     [Fact]

@@ -32,8 +32,8 @@ public sealed class BrowserSmokeTests(AzuriteFixture azurite, BrowserFixture bro
 
         Assert.Equal(1, authorizeRequests);
         Assert.Equal("Inbox", await page.Locator("h1").TextContentAsync());
-        Assert.Equal(4, await page.Locator("tbody tr").CountAsync());
-        Assert.Contains("<img src=x", await page.Locator("tbody tr").First.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal(4, await page.Locator("ol.rows > li").CountAsync());
+        Assert.Contains("<img src=x", await page.Locator("ol.rows > li").First.TextContentAsync(), StringComparison.Ordinal);
         Assert.Null(await page.EvaluateAsync<int?>("() => window.__xss"));
         var cookies = await context.CookiesAsync();
         var session = Assert.Single(cookies, c => c.Name == Cookies.Session);

@@ -59,7 +59,7 @@ public sealed class HardeningTests(AzuriteFixture azurite) : HostedTest(azurite)
         using (await browser.GetAsync("/api/Mail")) { }
         var sessionCookie = jar.Cookies[Cookies.Session];
         var tokenPost = Host.Entra.TokenRequests.Single();
-        var graphToken = Host.Graph.Requests.Single().Authorization!["Bearer ".Length..];
+        var graphToken = Host.Graph.MessageRequests.Single().Authorization!["Bearer ".Length..];
         var home = await browser.GetStringAsync("/api/Home");
         using (await browser.PostAsync("/api/SignOut", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = PageParsing.SignOutToken(home) }))) { }
 

@@ -141,12 +141,12 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
                     return Json(HttpStatusCode.BadRequest, Error("invalid_grant", "AADSTS501481: The Code_Verifier does not match the code_challenge."));
                 }
 
-                return Tokens(grant.User, grant.Nonce);
+                return Tokens(grant.User, grant.Nonce, form.GetValueOrDefault("scope") ?? grant.Scope);
 
             case "refresh_token":
                 // Like Entra for web apps, a refresh token stays valid after use until it expires or is revoked.
                 return _refreshTokens.TryGetValue(form.GetValueOrDefault("refresh_token") ?? "", out var user)
-                    ? Tokens(user, nonce: null)
+                    ? Tokens(user, nonce: null, form.GetValueOrDefault("scope") ?? "")
                     : Json(HttpStatusCode.BadRequest, Error("invalid_grant", "AADSTS700082: The refresh token has expired or been revoked."));
 
             default:
@@ -154,7 +154,7 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
         }
     }
 
-    private HttpResponseMessage Tokens(TestUser user, string? nonce)
+    private HttpResponseMessage Tokens(TestUser user, string? nonce, string scope)
     {
         var accessToken = "at-" + Guid.NewGuid().ToString("N");
         var refreshToken = "rt-" + Guid.NewGuid().ToString("N");
@@ -184,7 +184,8 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
         return Json(HttpStatusCode.OK, new JsonObject
         {
             ["token_type"] = "Bearer",
-            ["scope"] = "User.Read Mail.Read openid profile email",
+            // Like Entra, the granted scopes are the requested resource scopes (MSAL checks them before reusing a token).
+            ["scope"] = string.Join(' ', scope.Split(' ').Where(s => s is not ("openid" or "profile" or "offline_access"))) + " openid profile",
             ["expires_in"] = (long)AccessTokenLifetime.TotalSeconds,
             ["ext_expires_in"] = (long)AccessTokenLifetime.TotalSeconds,
             ["access_token"] = accessToken,

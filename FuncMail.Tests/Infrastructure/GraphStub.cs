@@ -1,86 +1,187 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Web;
 
 namespace FuncMail.Tests.Infrastructure;
 
 /// <summary>A message as the Graph stub serves it.</summary>
-public sealed record StubMessage(string Subject, string FromName, string FromAddress, DateTimeOffset Received);
+public sealed record StubMessage(string Subject, string FromName, string FromAddress, DateTimeOffset Received)
+{
+    public string Preview { get; init; } = "Preview of " + Subject;
+
+    public bool IsRead { get; init; } = true;
+
+    public bool HasAttachments { get; init; }
+
+    public string Importance { get; init; } = "normal";
+
+    public string? WebLink { get; init; } = "https://outlook.office365.com/owa/?ItemID=AAMkAG%2Fexample&exvsurl=1&viewmodel=ReadMessageItem";
+}
+
+/// <summary>A folder as the Graph stub serves it; <see cref="Alias"/> is its well-known name, if any.</summary>
+public sealed record StubFolder(string Id, string DisplayName, string? Alias)
+{
+    public List<StubMessage> Messages { get; } = [];
+}
 
 /// <summary>One request the Graph stub received, with what the tests assert on.</summary>
 public sealed record GraphRequest(HttpMethod Method, Uri Uri, string? Authorization, string? ClientRequestId);
 
 /// <summary>
-/// Microsoft Graph at its HTTP surface: serves the inbox in the recorded shape to a bearer token the Entra stub
-/// issued, and records any request it was not built to answer.
+/// Microsoft Graph at its HTTP surface: mailbox settings, top-level folders, and messages by folder with $top,
+/// $skip, $orderby and $search paging as Graph does it, in Graph's recorded JSON shape, only for bearer tokens the
+/// Entra stub issued. Any other request is recorded as unexpected.
 /// </summary>
 public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
 {
     public const string BaseUrl = "https://graph.microsoft.com/v1.0";
     private readonly ConcurrentQueue<Func<HttpResponseMessage>> _scripted = new();
 
-    public List<StubMessage> Inbox { get; } =
+    public List<StubFolder> Folders { get; } =
     [
-        new("Quarterly numbers", "Megan Bowen", "megan@contoso.example", new DateTimeOffset(2026, 11, 27, 9, 30, 0, TimeSpan.Zero)),
-        new("Lunch?", "Alex Wilber", "alex@contoso.example", new DateTimeOffset(2026, 11, 26, 12, 5, 0, TimeSpan.Zero)),
-        new("", "Build Bot", "bot@contoso.example", new DateTimeOffset(2026, 11, 25, 18, 45, 0, TimeSpan.Zero)),
+        new("AAMkInbox0001", "Inbox", "inbox")
+        {
+            Messages =
+            {
+                new("Quarterly numbers", "Megan Bowen", "megan@contoso.example", new DateTimeOffset(2026, 11, 27, 9, 30, 0, TimeSpan.Zero)) { IsRead = false, HasAttachments = true },
+                new("Lunch?", "Alex Wilber", "alex@contoso.example", new DateTimeOffset(2026, 11, 26, 12, 5, 0, TimeSpan.Zero)) { Importance = "high" },
+                new("", "Build Bot", "bot@contoso.example", new DateTimeOffset(2026, 11, 25, 18, 45, 0, TimeSpan.Zero)),
+            },
+        },
+        new("AAMkSent0002", "Sent Items", "sentitems") { Messages = { new("Re: Lunch?", "Ada Lovelace", "ada@contoso.example", new DateTimeOffset(2026, 11, 26, 12, 10, 0, TimeSpan.Zero)) } },
+        new("AAMkDrafts0003", "Drafts", "drafts"),
+        new("AAMkArchive0004", "Archive", "archive"),
+        new("AAMkDeleted0005", "Deleted Items", "deleteditems"),
+        new("AAMkProjects0006", "Projects", null) { Messages = { new("Roadmap", "Megan Bowen", "megan@contoso.example", new DateTimeOffset(2026, 10, 1, 8, 0, 0, TimeSpan.Zero)) { IsRead = false } } },
     ];
+
+    public List<StubMessage> Inbox => Folders[0].Messages;
+
+    /// <summary>What /me/mailboxSettings answers; null answers 403 (no MailboxSettings.Read consent).</summary>
+    public string? MailboxTimeZone { get; set; } = "W. Europe Standard Time";
 
     public ConcurrentQueue<GraphRequest> Requests { get; } = new();
 
     public ConcurrentQueue<string> Unexpected { get; } = new();
 
-    /// <summary>The next inbox requests get these responses instead, in order.</summary>
+    public IEnumerable<GraphRequest> MessageRequests => Requests.Where(r => r.Uri.AbsolutePath.EndsWith("/messages", StringComparison.Ordinal));
+
+    /// <summary>The next message-list requests get these responses instead, in order.</summary>
     public void Enqueue(Func<HttpResponseMessage> response) => _scripted.Enqueue(response);
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
-        Requests.Enqueue(new GraphRequest(
-            request.Method,
-            uri,
-            request.Headers.Authorization?.ToString(),
+        Requests.Enqueue(new GraphRequest(request.Method, uri, request.Headers.Authorization?.ToString(),
             request.Headers.TryGetValues("client-request-id", out var ids) ? ids.Single() : null));
 
-        if (!uri.AbsoluteUri.StartsWith(BaseUrl + "/me/mailFolders/inbox/messages?", StringComparison.Ordinal) || request.Method != HttpMethod.Get)
+        if (request.Method != HttpMethod.Get || !uri.AbsoluteUri.StartsWith(BaseUrl + "/me/", StringComparison.Ordinal))
         {
-            Unexpected.Enqueue($"{request.Method} {uri.GetLeftPart(UriPartial.Path)}");
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotImplemented));
+            return Task.FromResult(Unexpectedly(request));
         }
 
         if (request.Headers.Authorization is not { Scheme: "Bearer", Parameter: { } token } || !entra.IsValidAccessToken(token))
         {
-            return Task.FromResult(Json(HttpStatusCode.Unauthorized, new JsonObject { ["error"] = new JsonObject { ["code"] = "InvalidAuthenticationToken", ["message"] = "Access token is empty or invalid." } }));
+            return Task.FromResult(Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Access token is empty or invalid."));
         }
 
-        if (_scripted.TryDequeue(out var scripted))
+        var path = uri.AbsolutePath["/v1.0/me/".Length..].Split('/');
+        var query = HttpUtility.ParseQueryString(uri.Query);
+        var response = path switch
         {
-            return Task.FromResult(scripted());
-        }
-
-        var top = int.Parse(System.Web.HttpUtility.ParseQueryString(uri.Query)["$top"] ?? "10", System.Globalization.CultureInfo.InvariantCulture);
-        var value = new JsonArray();
-        foreach (var message in Inbox.OrderByDescending(m => m.Received).Take(top))
-        {
-            value.Add(new JsonObject
+            ["mailboxSettings"] => MailboxTimeZone is null
+                ? Error(HttpStatusCode.Forbidden, "ErrorAccessDenied", "Access is denied.")
+                : Json(HttpStatusCode.OK, new JsonObject { ["@odata.context"] = BaseUrl + "/$metadata#users('me')/mailboxSettings(timeZone)", ["timeZone"] = MailboxTimeZone }),
+            ["mailFolders"] => Json(HttpStatusCode.OK, new JsonObject
             {
-                ["@odata.etag"] = "W/\"CQAAABYAAAB\"",
-                ["id"] = "AAMk" + Guid.NewGuid().ToString("N"),
-                ["receivedDateTime"] = message.Received.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-                ["subject"] = message.Subject,
-                ["from"] = new JsonObject { ["emailAddress"] = new JsonObject { ["name"] = message.FromName, ["address"] = message.FromAddress } },
-            });
-        }
-
-        var response = Json(HttpStatusCode.OK, new JsonObject
-        {
-            ["@odata.context"] = BaseUrl + "/$metadata#users('me')/mailFolders('inbox')/messages(from,subject,receivedDateTime)",
-            ["value"] = value,
-        });
+                ["value"] = new JsonArray([.. Folders.Select(f => (JsonNode)new JsonObject
+                {
+                    ["id"] = f.Id,
+                    ["displayName"] = f.DisplayName,
+                    ["unreadItemCount"] = f.Messages.Count(m => !m.IsRead),
+                    ["totalItemCount"] = f.Messages.Count,
+                })]),
+            }),
+            ["mailFolders", var folder, "messages"] => _scripted.TryDequeue(out var scripted) ? scripted() : Messages(folder, query),
+            _ => Unexpectedly(request),
+        };
         response.Headers.Add("request-id", Guid.NewGuid().ToString());
         return Task.FromResult(response);
     }
+
+    private HttpResponseMessage Messages(string folderId, System.Collections.Specialized.NameValueCollection query)
+    {
+        var folder = Folders.FirstOrDefault(f => f.Id == folderId || f.Alias == folderId);
+        if (folder is null)
+        {
+            return folderId.All(char.IsLetterOrDigit)
+                ? Error(HttpStatusCode.NotFound, "ErrorItemNotFound", "The specified object was not found in the store.")
+                : Error(HttpStatusCode.BadRequest, "ErrorInvalidIdMalformed", "Id is malformed.");
+        }
+
+        var top = int.Parse(query["$top"] ?? "10", CultureInfo.InvariantCulture);
+        var search = query["$search"]?.Trim('"');
+        IEnumerable<StubMessage> messages = folder.Messages.OrderByDescending(m => m.Received);
+        int skip;
+        if (search is not null)
+        {
+            if (query["$orderby"] is not null || query["$skip"] is not null)
+            {
+                return Error(HttpStatusCode.BadRequest, "ErrorInvalidUrlQuery", "The query parameter '$orderBy' is invalid with $search.");
+            }
+
+            messages = messages.Where(m => $"{m.Subject} {m.Preview} {m.FromName}".Contains(search, StringComparison.OrdinalIgnoreCase));
+            skip = int.Parse(query["$skiptoken"] ?? "0", CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            skip = int.Parse(query["$skip"] ?? "0", CultureInfo.InvariantCulture);
+        }
+
+        var all = messages.ToList();
+        var page = all.Skip(skip).Take(top).ToList();
+        var body = new JsonObject
+        {
+            ["@odata.context"] = BaseUrl + "/$metadata#users('me')/mailFolders('" + folder.Id + "')/messages",
+            ["value"] = new JsonArray([.. page.Select(Message)]),
+        };
+        if (skip + top < all.Count)
+        {
+            body["@odata.nextLink"] = search is null
+                ? $"{BaseUrl}/me/mailFolders/{folder.Id}/messages?{GraphQuery(query)}&$top={top}&$skip={skip + top}"
+                : $"{BaseUrl}/me/mailFolders/{folder.Id}/messages?{GraphQuery(query)}&$top={top}&$search=%22{Uri.EscapeDataString(search)}%22&$skiptoken={skip + top}";
+        }
+
+        return Json(HttpStatusCode.OK, body);
+    }
+
+    private static string GraphQuery(System.Collections.Specialized.NameValueCollection query) => "$select=" + query["$select"];
+
+    private static JsonNode Message(StubMessage message) => new JsonObject
+    {
+        ["@odata.etag"] = "W/\"CQAAABYAAAB\"",
+        ["id"] = "AAMk" + Guid.NewGuid().ToString("N"),
+        ["receivedDateTime"] = message.Received.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        ["hasAttachments"] = message.HasAttachments,
+        ["subject"] = message.Subject,
+        ["bodyPreview"] = message.Preview,
+        ["importance"] = message.Importance,
+        ["isRead"] = message.IsRead,
+        ["webLink"] = message.WebLink,
+        ["from"] = new JsonObject { ["emailAddress"] = new JsonObject { ["name"] = message.FromName, ["address"] = message.FromAddress } },
+    };
+
+    private HttpResponseMessage Unexpectedly(HttpRequestMessage request)
+    {
+        Unexpected.Enqueue($"{request.Method} {request.RequestUri}");
+        return new HttpResponseMessage(HttpStatusCode.NotImplemented);
+    }
+
+    public static HttpResponseMessage Error(HttpStatusCode status, string code, string message) =>
+        Json(status, new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } });
 
     public static HttpResponseMessage Json(HttpStatusCode status, JsonNode body) =>
         new(status) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };

@@ -10,8 +10,11 @@ namespace FuncMail.Auth;
 /// </summary>
 public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpClientFactory httpClientFactory)
 {
-    /// <summary>Delegated scopes beyond the OpenID ones MSAL adds itself (openid, profile, offline_access), checklist A10.</summary>
-    public static readonly string[] Scopes = ["User.Read", "Mail.Read"];
+    /// <summary>
+    /// Delegated scopes beyond the OpenID ones MSAL adds itself (openid, profile, offline_access), checklist A10:
+    /// User.Read for the name, Mail.Read for messages with their preview, MailboxSettings.Read for the time zone.
+    /// </summary>
+    public static readonly string[] Scopes = ["User.Read", "Mail.Read", "MailboxSettings.Read"];
 
     public IConfidentialClientApplication Create(TokenCacheSlot slot)
     {

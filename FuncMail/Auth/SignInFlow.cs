@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using FuncMail.Mail;
 using FuncMail.Sessions;
 using FuncMail.Web;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +18,7 @@ public sealed class SignInFlow(
     SessionStore sessions,
     SessionCookies cookies,
     IdTokenCheck idTokens,
+    GraphMailClient graph,
     TimeProvider time,
     IOptions<SessionOptions> sessionOptions,
     ILogger<SignInFlow> logger)
@@ -119,12 +121,29 @@ public sealed class SignInFlow(
             now,
             now,
             now + sessionOptions.Value.AbsoluteTimeout,
-            slot.Data);
+            slot.Data)
+        {
+            TimeZone = await TryGetTimeZoneAsync(result.AccessToken, correlationId, cancellationToken),
+        };
         await sessions.CreateAsync(session, cancellationToken);
 
         cookies.WriteSession(context.Response, session.Id);
         AuthLog.SignedIn(logger, SessionLog.Hash(session.Id), correlationId);
         return Responses.Redirect(transaction.ReturnUrl);
+    }
+
+    /// <summary>Read once per sign-in and kept in the session; without it the mail page shows UTC and says so.</summary>
+    private async Task<string?> TryGetTimeZoneAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await graph.GetMailboxTimeZoneAsync(accessToken, correlationId, cancellationToken);
+        }
+        catch (Exception e) when (e is GraphException or HttpRequestException or Polly.Timeout.TimeoutRejectedException)
+        {
+            AuthLog.TimeZoneUnavailable(logger, (int?)(e as GraphException)?.Status ?? 0, correlationId);
+            return null;
+        }
     }
 
     private static IActionResult AuthorizationErrorPage(HttpContext context, string error) => error switch

@@ -1,22 +1,57 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FuncMail.Mail;
 
 /// <summary>
 /// A typed HttpClient for the few Graph calls FuncMail makes. The Graph SDK would add megabytes to a cold start
-/// for one GET, so this stays hand-written, with source-generated JSON.
+/// for three GETs, so this stays hand-written, with source-generated JSON. Retries live in the resilience handler
+/// registered in AddFuncMail.
 /// </summary>
-public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> logger)
+public sealed class GraphMailClient(HttpClient http, IOptions<GraphOptions> options, ILogger<GraphMailClient> logger)
 {
-    private const string InboxSelect = "$select=from,subject,receivedDateTime&$orderby=receivedDateTime%20desc";
+    /// <summary>Only the fields the page shows (least data; Mail.Read covers bodyPreview).</summary>
+    internal const string MessageSelect = "$select=from,subject,receivedDateTime,bodyPreview,isRead,hasAttachments,importance,webLink";
 
-    /// <summary>The newest <paramref name="top"/> inbox messages. <paramref name="correlationId"/> goes out as client-request-id.</summary>
-    public async Task<GraphMessagePage> GetInboxAsync(string accessToken, int top, Guid correlationId, CancellationToken cancellationToken)
+    /// <summary>A page of messages: newest first by $skip, or search results by relevance paging through continuation links.</summary>
+    public Task<GraphMessagePage> GetMessagesAsync(string accessToken, MessageQuery query, Guid correlationId, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"me/mailFolders/inbox/messages?$top={top}&{InboxSelect}");
+        Uri target;
+        if (query.IsSearch && query.Next is not null)
+        {
+            target = GraphContinuation.TryAccept(query.Next, options.Value.BaseUrl)
+                ?? throw new GraphContinuationRejectedException();
+        }
+        else
+        {
+            var folder = Uri.EscapeDataString(query.Folder);
+            target = new Uri(
+                query.IsSearch
+                    // Graph allows no $orderby or $skip with $search; quotes inside the phrase are escaped for KQL.
+                    ? $"me/mailFolders/{folder}/messages?{MessageSelect}&$top={query.PageSize}&$search={Uri.EscapeDataString("\"" + query.Search!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")}"
+                    : $"me/mailFolders/{folder}/messages?{MessageSelect}&$top={query.PageSize}&$skip={query.Skip}&$orderby=receivedDateTime%20desc",
+                UriKind.Relative);
+        }
+
+        return GetAsync(target, accessToken, correlationId, GraphJsonContext.Default.GraphMessagePage, cancellationToken);
+    }
+
+    /// <summary>The user's top-level folders with their unread counts, for the folder picker.</summary>
+    public Task<GraphFolderPage> GetFoldersAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken) =>
+        GetAsync(new Uri("me/mailFolders?$select=id,displayName,unreadItemCount,totalItemCount&$top=100", UriKind.Relative), accessToken, correlationId, GraphJsonContext.Default.GraphFolderPage, cancellationToken);
+
+    /// <summary>The mailbox's time zone (Graph's timestamps are UTC, and Prefer: outlook.timezone does not apply to messages).</summary>
+    public async Task<string?> GetMailboxTimeZoneAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken) =>
+        (await GetAsync(new Uri("me/mailboxSettings?$select=timeZone", UriKind.Relative), accessToken, correlationId, GraphJsonContext.Default.GraphMailboxSettings, cancellationToken)).TimeZone;
+
+    private async Task<T> GetAsync<T>(Uri target, string accessToken, Guid correlationId, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, target);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         request.Headers.Add("client-request-id", correlationId.ToString());
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -25,12 +60,12 @@ public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> lo
         MailLog.GraphCall(logger, (int)response.StatusCode, correlationId, response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null);
         if (!response.IsSuccessStatusCode)
         {
-            throw new GraphException(response.StatusCode, RetryAfter(response), $"Graph answered HTTP {(int)response.StatusCode}.");
+            throw new GraphException(response.StatusCode, response.Headers.RetryAfter?.Delta ?? RetryAfterDate(response), $"Graph answered HTTP {(int)response.StatusCode}.");
         }
 
         try
         {
-            return await response.Content.ReadFromJsonAsync(GraphJsonContext.Default.GraphMessagePage, cancellationToken)
+            return await response.Content.ReadFromJsonAsync(type, cancellationToken)
                 ?? throw new GraphException(response.StatusCode, null, "Graph answered with an empty body.");
         }
         catch (JsonException e)
@@ -39,6 +74,6 @@ public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> lo
         }
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
-        response.Headers.RetryAfter?.Delta;
+    private static TimeSpan? RetryAfterDate(HttpResponseMessage response) =>
+        response.Headers.RetryAfter?.Date is { } date && response.Headers.Date is { } now ? date - now : null;
 }

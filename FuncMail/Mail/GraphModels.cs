@@ -7,11 +7,17 @@ public sealed record GraphMessagePage(
     [property: JsonPropertyName("value")] IReadOnlyList<GraphMessage>? Value,
     [property: JsonPropertyName("@odata.nextLink")] string? NextLink);
 
+/// <summary>One message: what the mail page shows, nothing more (no body).</summary>
 public sealed record GraphMessage(
     [property: JsonPropertyName("id")] string? Id,
     [property: JsonPropertyName("subject")] string? Subject,
     [property: JsonPropertyName("receivedDateTime")] DateTimeOffset? ReceivedDateTime,
-    [property: JsonPropertyName("from")] GraphRecipient? From);
+    [property: JsonPropertyName("from")] GraphRecipient? From,
+    [property: JsonPropertyName("bodyPreview")] string? BodyPreview,
+    [property: JsonPropertyName("isRead")] bool? IsRead,
+    [property: JsonPropertyName("hasAttachments")] bool? HasAttachments,
+    [property: JsonPropertyName("importance")] string? Importance,
+    [property: JsonPropertyName("webLink")] string? WebLink);
 
 public sealed record GraphRecipient([property: JsonPropertyName("emailAddress")] GraphEmailAddress? EmailAddress);
 
@@ -19,7 +25,18 @@ public sealed record GraphEmailAddress(
     [property: JsonPropertyName("name")] string? Name,
     [property: JsonPropertyName("address")] string? Address);
 
+public sealed record GraphFolderPage([property: JsonPropertyName("value")] IReadOnlyList<GraphFolder>? Value);
+
+public sealed record GraphFolder(
+    [property: JsonPropertyName("id")] string? Id,
+    [property: JsonPropertyName("displayName")] string? DisplayName,
+    [property: JsonPropertyName("unreadItemCount")] int? UnreadItemCount,
+    [property: JsonPropertyName("totalItemCount")] int? TotalItemCount);
+
+public sealed record GraphMailboxSettings([property: JsonPropertyName("timeZone")] string? TimeZone);
+
 /// <summary>Every Graph DTO, serialized by source generation: no reflection on the hot path.</summary>
 [JsonSerializable(typeof(GraphMessagePage))]
-[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = false)]
+[JsonSerializable(typeof(GraphFolderPage))]
+[JsonSerializable(typeof(GraphMailboxSettings))]
 public sealed partial class GraphJsonContext : JsonSerializerContext;

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
+using Polly.Timeout;
 
 namespace FuncMail.Mail;
 
@@ -28,9 +29,22 @@ public sealed class InboxService(
 
     public async Task<IActionResult> ShowAsync(HttpContext context, CancellationToken cancellationToken)
     {
+        var returnUrl = Path + context.Request.QueryString.Value;
+        if (MessageQuery.TryParse(context.Request.Query, graphOptions.Value.PageSize, out var invalid) is not { } query)
+        {
+            return Responses.BadRequest(context, invalid!);
+        }
+
+        // A continuation that came through the browser is checked before any token is even fetched (checklist D6).
+        if (query.Next is not null && (!query.IsSearch || GraphContinuation.TryAccept(query.Next, graphOptions.Value.BaseUrl) is null))
+        {
+            MailLog.ContinuationRejected(logger);
+            return Responses.BadRequest(context, "That page link is not valid. Start again from the first page.");
+        }
+
         if (await gate.FindAsync(context, cancellationToken) is not { } active)
         {
-            return Responses.SignIn(Path);
+            return Responses.SignIn(returnUrl);
         }
 
         var session = active.Session;
@@ -44,7 +58,7 @@ public sealed class InboxService(
             if (account is null)
             {
                 await gate.EndAsync(context, session.Id, "no account in the token cache", cancellationToken);
-                return Responses.SignIn(Path);
+                return Responses.SignIn(returnUrl);
             }
 
             var result = await app.AcquireTokenSilent(MsalClientFactory.Scopes, account)
@@ -59,7 +73,7 @@ public sealed class InboxService(
             await gate.EndAsync(context, session.Id, "refresh token rejected", cancellationToken);
             return time.GetUtcNow() - session.CreatedAt < LoopWindow
                 ? Responses.Error(context, StatusCodes.Status401Unauthorized, "Sign-in keeps being asked for", "You signed in moments ago, but Microsoft asks for sign-in again. Your organization may require something FuncMail cannot do silently. Try again, or contact your administrator with the support id below.", "Sign in again", "/api/SignIn")
-                : Responses.SignIn(Path);
+                : Responses.SignIn(returnUrl);
         }
         catch (MsalServiceException e)
         {
@@ -70,30 +84,65 @@ public sealed class InboxService(
 
         await gate.TouchAsync(context, active, slot.Data, slot.Changed, cancellationToken);
 
+        // Two calls in parallel: within Graph's limit of four concurrent requests per mailbox.
+        var folders = TryGetFoldersAsync(accessToken, correlationId, cancellationToken);
         GraphMessagePage page;
         try
         {
-            page = await graph.GetInboxAsync(accessToken, graphOptions.Value.PageSize, correlationId, cancellationToken);
+            page = await graph.GetMessagesAsync(accessToken, query, correlationId, cancellationToken);
         }
-        catch (GraphException e)
+        catch (Exception e) when (e is GraphException or HttpRequestException or TimeoutRejectedException)
         {
-            MailLog.GraphFailed(logger, (int)e.Status, correlationId);
-            return e.Status == HttpStatusCode.TooManyRequests
-                ? Responses.Error(context, StatusCodes.Status429TooManyRequests, "Microsoft Graph is busy", $"Too many requests for your mailbox right now. Try again in {Math.Max(1, (int)(e.RetryAfter ?? TimeSpan.FromSeconds(30)).TotalSeconds)} seconds.", "Try again", Path)
-                : Responses.Unavailable(context, "Microsoft Graph");
-        }
-        catch (HttpRequestException)
-        {
-            MailLog.GraphFailed(logger, 0, correlationId);
-            return Responses.Unavailable(context, "Microsoft Graph");
+            await folders;
+            return GraphErrorPage(context, e, query, correlationId);
         }
 
-        var rows = (page.Value ?? []).Select(m => new MessageRow(
-            m.From?.EmailAddress?.Name ?? m.From?.EmailAddress?.Address ?? "(unknown sender)",
-            m.From?.EmailAddress?.Address ?? "",
-            string.IsNullOrWhiteSpace(m.Subject) ? "(no subject)" : m.Subject,
-            m.ReceivedDateTime)).ToList();
-
-        return new PageResult(MailPage.Create(new MailModel(session.DisplayName, session.Username, rows, cookies.SignOutToken(session.Id))));
+        var folderList = await folders;
+        var (zone, isUtcFallback) = InboxView.Zone(session.TimeZone);
+        var (newer, older) = InboxView.Paging(query, page);
+        var model = new MailModel(
+            session.DisplayName,
+            session.Username,
+            cookies.SignOutToken(session.Id),
+            InboxView.FolderName(folderList, query.Folder),
+            query.Folder,
+            query.Search,
+            query.PageSize,
+            InboxView.Rows(page.Value, zone, time.GetUtcNow()),
+            InboxView.Folders(folderList, query),
+            isUtcFallback ? "Times are in UTC: FuncMail could not read your mailbox's time zone." : $"Times are in your mailbox's time zone ({zone.DisplayName}).",
+            newer,
+            older);
+        return new PageResult(MailPage.Create(model));
     }
+
+    private async Task<IReadOnlyList<GraphFolder>?> TryGetFoldersAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await graph.GetFoldersAsync(accessToken, correlationId, cancellationToken)).Value;
+        }
+        catch (Exception e) when (e is GraphException or HttpRequestException or TimeoutRejectedException)
+        {
+            // The picker falls back to the well-known folders; the messages matter more.
+            return null;
+        }
+    }
+
+    private IActionResult GraphErrorPage(HttpContext context, Exception e, MessageQuery query, Guid correlationId)
+    {
+        var status = (e as GraphException)?.Status;
+        MailLog.GraphFailed(logger, (int?)status ?? 0, correlationId);
+        return status switch
+        {
+            // Graph answers 404 for a folder that is gone and 400 for an id that was never valid.
+            HttpStatusCode.NotFound or HttpStatusCode.BadRequest =>
+                Responses.Error(context, StatusCodes.Status404NotFound, "That folder doesn't exist", "The folder may have been deleted or renamed. Pick another one from your inbox.", "Go to the inbox", Path),
+            HttpStatusCode.TooManyRequests =>
+                Responses.Error(context, StatusCodes.Status429TooManyRequests, "Microsoft Graph is busy", $"Too many requests for your mailbox right now. Try again in {RetrySeconds(((GraphException)e).RetryAfter)} seconds.", "Try again", InboxView.Url(query)),
+            _ => Responses.Unavailable(context, "Microsoft Graph"),
+        };
+    }
+
+    private static int RetrySeconds(TimeSpan? retryAfter) => (int)Math.Clamp(Math.Ceiling((retryAfter ?? TimeSpan.FromSeconds(30)).TotalSeconds), 1, 3600);
 }

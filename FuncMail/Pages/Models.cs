@@ -5,10 +5,35 @@ public sealed record LayoutModel(string Title, string? DisplayName = null, strin
 
 public sealed record HomeModel(string? DisplayName, string? SignOutToken);
 
-public sealed record MailModel(string DisplayName, string Username, IReadOnlyList<MessageRow> Messages, string SignOutToken);
+/// <summary>The mail page. Every string is raw here: Razor encodes it on output.</summary>
+public sealed record MailModel(
+    string DisplayName,
+    string Username,
+    string SignOutToken,
+    string FolderName,
+    string Folder,
+    string? Search,
+    int PageSize,
+    IReadOnlyList<MessageRow> Messages,
+    IReadOnlyList<FolderLink> Folders,
+    string TimeZoneNote,
+    string? NewerUrl,
+    string? OlderUrl);
 
-/// <summary>One inbox row, already reduced to what the page shows; every string is still raw and encoded by Razor.</summary>
-public sealed record MessageRow(string FromName, string FromAddress, string Subject, DateTimeOffset? Received);
+/// <summary>One message row, reduced to what the page shows.</summary>
+public sealed record MessageRow(
+    string FromName,
+    string FromAddress,
+    string Subject,
+    string Preview,
+    string ReceivedText,
+    string ReceivedIso,
+    bool IsUnread,
+    bool HasAttachments,
+    bool IsHighImportance,
+    string? OutlookUrl);
+
+public sealed record FolderLink(string Name, string Url, int? Unread, bool IsCurrent);
 
 public sealed record ErrorModel(string Title, string Message, string ActionText, string ActionUrl, Guid SupportId);
 

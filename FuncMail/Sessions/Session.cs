@@ -13,6 +13,9 @@ public sealed record Session(
     DateTimeOffset ExpiresAt,
     byte[]? TokenCache)
 {
+    /// <summary>The mailbox's time zone (Windows or IANA id) read once at sign-in; null means show UTC.</summary>
+    public string? TimeZone { get; init; }
+
     /// <summary>The row's ETag when it was read; writes use it as If-Match (checklist C3).</summary>
     public ETag ETag { get; init; }
 }

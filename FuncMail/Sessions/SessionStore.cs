@@ -59,6 +59,7 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
             [nameof(Session.CreatedAt)] = session.CreatedAt,
             [nameof(Session.LastSeenAt)] = session.LastSeenAt,
             [nameof(Session.ExpiresAt)] = session.ExpiresAt,
+            [nameof(Session.TimeZone)] = session.TimeZone,
         };
 
         if (session.TokenCache is { Length: > 0 } plain)
@@ -92,6 +93,7 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
             ReadCache(entity))
         {
             ETag = entity.ETag,
+            TimeZone = entity.GetString(nameof(Session.TimeZone)),
         };
 
     private byte[]? ReadCache(TableEntity entity)

@@ -1,0 +1,67 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+
+namespace FuncMail.Mail;
+
+/// <summary>
+/// What the mail page was asked to show, parsed and bounded from the query string: folder, page size, position,
+/// search text, and for search results a Graph continuation link (validated before use, checklist D6).
+/// </summary>
+public sealed partial record MessageQuery(string Folder, int PageSize, int Skip, string? Search, string? Next)
+{
+    public const string DefaultFolder = "inbox";
+    public static readonly int[] PageSizes = [10, 25, 50];
+
+    /// <summary>Graph pages beyond this are reachable by search; $skip deeper than this gets slow for the mailbox.</summary>
+    public const int MaxSkip = 1000;
+
+    public const int MaxSearchLength = 200;
+
+    /// <summary>The well-known folders, in the order the picker shows them; their aliases work for every user.</summary>
+    public static readonly IReadOnlyList<(string Alias, string Name)> WellKnownFolders =
+        [("inbox", "Inbox"), ("sentitems", "Sent Items"), ("drafts", "Drafts"), ("archive", "Archive"), ("deleteditems", "Deleted Items")];
+
+    /// <summary>Parses the query; null with a message when a value is unusable (the page answers 400 with it).</summary>
+    public static MessageQuery? TryParse(IQueryCollection query, int defaultPageSize, out string? error)
+    {
+        error = null;
+        var folder = Single(query, "folder") ?? DefaultFolder;
+        if (!FolderId().IsMatch(folder))
+        {
+            error = "That folder link is not valid.";
+            return null;
+        }
+
+        var size = defaultPageSize;
+        if (Single(query, "size") is { } sizeText && (!int.TryParse(sizeText, out size) || !PageSizes.Contains(size)))
+        {
+            error = "Page size must be 10, 25 or 50.";
+            return null;
+        }
+
+        var skip = 0;
+        if (Single(query, "skip") is { } skipText && (!int.TryParse(skipText, out skip) || skip is < 0 or > MaxSkip))
+        {
+            error = $"FuncMail pages back through the newest {MaxSkip} messages of a folder; use search to find older ones.";
+            return null;
+        }
+
+        var search = Single(query, "q")?.Trim();
+        if (search is { Length: > MaxSearchLength } || (search is not null && search.Any(char.IsControl)))
+        {
+            error = $"Search text must be at most {MaxSearchLength} characters.";
+            return null;
+        }
+
+        return new MessageQuery(folder, size, skip, string.IsNullOrEmpty(search) ? null : search, Single(query, "next"));
+    }
+
+    public bool IsSearch => Search is not null;
+
+    private static string? Single(IQueryCollection query, string name) =>
+        query.TryGetValue(name, out var values) && values.Count == 1 && values[0] is { Length: > 0 and <= 4096 } value ? value : null;
+
+    // Well-known aliases and Graph's URL-safe base64 folder ids.
+    [GeneratedRegex("^[A-Za-z0-9_=-]{1,512}$")]
+    private static partial Regex FolderId();
+}
