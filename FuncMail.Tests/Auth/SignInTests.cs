@@ -72,6 +72,7 @@ public sealed class SignInTests(AzuriteFixture azurite) : HostedTest(azurite)
     [InlineData("https://evil.com")]
     [InlineData("/\\evil.com")]
     [InlineData("/\t/evil.com")]
+    [InlineData("/café")] // not a valid Location header: it must never get that far
     public async Task GetToken_WithForeignReturnUrl_LandsOnMail(string returnUrl)
     {
         var (browser, _) = Host.CreateBrowser();
@@ -122,6 +123,51 @@ public sealed class SignInTests(AzuriteFixture azurite) : HostedTest(azurite)
 
         Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
         Assert.Empty(Host.Entra.TokenRequests);
+    }
+
+    [Fact]
+    [Trait("Checklist", "A7")]
+    public async Task GetToken_WithWrongState_LeavesTheSignInInProgressUsable()
+    {
+        var (browser, _) = Host.CreateBrowser();
+        var callback = Host.Entra.Authorize(await FlowSteps.StartSignInAsync(browser));
+        using var stray = await browser.GetAsync("/api/GetToken?code=x&state=not-the-state");
+        Assert.StartsWith("/api/SignIn", stray.Location(), StringComparison.Ordinal);
+
+        using var real = await browser.GetAsync(callback.PathAndQuery);
+
+        Assert.Equal("/api/Mail", real.Location());
+        Assert.Single(Host.Entra.TokenRequests);
+    }
+
+    [Theory]
+    [Trait("Checklist", "A5")]
+    [InlineData("organizations", "personal")]
+    [InlineData("consumers", "work")]
+    [InlineData("3b9a1b6e-1e4b-4a53-9c1e-6f2f4a6f6c11", "work")]
+    public async Task GetToken_UserFromATenantTheSettingsExclude_IsRejected(string tenant, string account)
+    {
+        await using var host = await FuncMailTestHost.StartAsync(Azurite, s => s["Entra:TenantId"] = tenant);
+        var (browser, _) = host.CreateBrowser();
+
+        using var response = await FlowSteps.SignInAsync(host, browser, account == "personal" ? TestUser.Personal() : TestUser.Work());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(await host.RowsAsync(host.SessionsTable));
+    }
+
+    [Theory]
+    [Trait("Checklist", "A5")]
+    [InlineData("organizations", "work")]
+    [InlineData("consumers", "personal")]
+    public async Task GetToken_UserFromAnAllowedTenant_SignsIn(string tenant, string account)
+    {
+        await using var host = await FuncMailTestHost.StartAsync(Azurite, s => s["Entra:TenantId"] = tenant);
+        var (browser, _) = host.CreateBrowser();
+
+        using var response = await FlowSteps.SignInAsync(host, browser, account == "personal" ? TestUser.Personal() : TestUser.Work());
+
+        Assert.Equal("/api/Mail", response.Location());
     }
 
     [Fact]

@@ -6,6 +6,9 @@ namespace FuncMail.Tests.Infrastructure;
 [Collection(AzuriteCollection.Name)]
 public abstract class HostedTest(AzuriteFixture azurite, bool signedIn = false) : IAsyncLifetime
 {
+    /// <summary>The run's Azurite, for tests that start a differently configured host of their own.</summary>
+    protected AzuriteFixture Azurite { get; } = azurite;
+
     protected FuncMailTestHost Host { get; private set; } = null!;
 
     protected HttpClient Browser { get; private set; } = null!;
@@ -14,7 +17,7 @@ public abstract class HostedTest(AzuriteFixture azurite, bool signedIn = false) 
 
     public async Task InitializeAsync()
     {
-        Host = await FuncMailTestHost.StartAsync(azurite);
+        Host = await FuncMailTestHost.StartAsync(Azurite);
         (Browser, Jar) = Host.CreateBrowser();
         if (signedIn)
         {

@@ -120,6 +120,32 @@ public sealed class MailTests(AzuriteFixture azurite) : HostedTest(azurite)
     }
 
     [Fact]
+    public async Task Mail_GraphRejectsACachedToken_RefreshesOnceAndShowsMail()
+    {
+        await SignInAsync();
+        Host.Graph.Enqueue(() => GraphStub.Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Lifetime validation failed."));
+
+        var (response, body) = await FlowSteps.GetPageAsync(Browser, "/api/Mail");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Quarterly numbers", body, StringComparison.Ordinal);
+        Assert.Equal(1, Host.Entra.TokenPosts("refresh_token"));
+        Assert.Equal(2, Host.Graph.MessageRequests.Count());
+    }
+
+    [Fact]
+    public async Task Mail_GraphForbids_ShowsPermissionPage()
+    {
+        await SignInAsync();
+        Host.Graph.Enqueue(() => GraphStub.Error(HttpStatusCode.Forbidden, "ErrorAccessDenied", "Access is denied."));
+
+        var (response, body) = await FlowSteps.GetPageAsync(Browser, "/api/Mail");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("may not read this mailbox", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     [Trait("Checklist", "E2")]
     public async Task Mail_WhenTokenEndpointFails_ShowsUnavailablePageAndKeepsSession()
     {

@@ -120,4 +120,14 @@ public sealed class CookieSignerTests
         Assert.False(signer.VerifyDerived("sign-out", "session-a", token[..^1]));
         Assert.False(signer.VerifyDerived("sign-out", "session-a", null));
     }
+
+    [Fact]
+    [Trait("Checklist", "B3")]
+    public void AntiForgeryToken_FromBeforeAKeyRotation_StillVerifies()
+    {
+        var token = Signer("k1", ("k1", Key1)).Derive("sign-out", "session-a");
+
+        Assert.True(Signer("k2", ("k1", Key1), ("k2", Key2)).VerifyDerived("sign-out", "session-a", token));
+        Assert.False(Signer("k2", ("k2", Key2)).VerifyDerived("sign-out", "session-a", token));
+    }
 }

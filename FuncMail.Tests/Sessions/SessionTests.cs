@@ -23,7 +23,7 @@ public sealed class SessionTests(AzuriteFixture azurite) : HostedTest(azurite, s
         var parts = SessionCookie.Split('.');
         Jar.Cookies[Cookies.Session] = kind switch
         {
-            "tampered-id" => string.Join('.', parts[0], parts[1], "A" + parts[2][1..], parts[3], parts[4]),
+            "tampered-id" => string.Join('.', parts[0], parts[1], (parts[2][0] == 'A' ? "B" : "A") + parts[2][1..], parts[3], parts[4]),
             "truncated-mac" => SessionCookie[..^4],
             "wrong-length-mac" => SessionCookie + "AAAA",
             "unsigned" => string.Join('.', parts[..4]),
@@ -43,7 +43,7 @@ public sealed class SessionTests(AzuriteFixture azurite) : HostedTest(azurite, s
     [Trait("Checklist", "F3")]
     public async Task Mail_WithTamperedCookie_LogsExactlyOneWarning()
     {
-        Jar.Cookies[Cookies.Session] = SessionCookie[..^2] + "AA";
+        Jar.Cookies[Cookies.Session] = SessionCookie[..^2] + (SessionCookie.EndsWith("AA", StringComparison.Ordinal) ? "BA" : "AA");
 
         using var response = await Browser.GetAsync("/api/Mail");
 
@@ -153,6 +153,35 @@ public sealed class SessionTests(AzuriteFixture azurite) : HostedTest(azurite, s
         using var response = await Browser.GetAsync("/api/Mail");
 
         Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Checklist", "B7")]
+    public async Task Mail_RowPastItsAbsoluteExpiry_RedirectsEvenWithAFreshCookie()
+    {
+        // A re-issued cookie (key rotation) has a fresh issued-at, so the row's own expiry is the limit that counts.
+        var row = Assert.Single(await Host.RowsAsync(Host.SessionsTable));
+        row["ExpiresAt"] = Host.Time.GetUtcNow().AddSeconds(-1);
+        await Host.SessionsTable.UpdateEntityAsync(row, row.ETag);
+
+        using var response = await Browser.GetAsync("/api/Mail");
+
+        Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
+        Assert.Empty(await Host.RowsAsync(Host.SessionsTable));
+    }
+
+    [Fact]
+    [Trait("Checklist", "B7")]
+    public async Task Home_AfterHalfTheIdleWindow_RenewsTheIdleClock()
+    {
+        Host.Time.Advance(TimeSpan.FromMinutes(31));
+        using var home = await Browser.GetAsync("/api/Home");
+        Assert.Equal((1, 1), (Host.Tables.Reads, Host.Tables.Writes));
+
+        Host.Time.Advance(TimeSpan.FromMinutes(29.5));
+        using var mail = await Browser.GetAsync("/api/Mail");
+
+        Assert.Equal(HttpStatusCode.OK, mail.StatusCode);
     }
 
     [Fact]

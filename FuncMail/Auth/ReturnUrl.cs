@@ -1,6 +1,9 @@
 namespace FuncMail.Auth;
 
-/// <summary>Keeps returnUrl local (checklist A8): one leading '/', never '//' or '/\', never absolute, no control characters.</summary>
+/// <summary>
+/// Keeps returnUrl local (checklist A8): one leading '/', never '//' or '/\', never absolute, and printable ASCII only,
+/// so that it is always a valid Location header (a path with other characters arrives percent-encoded anyway).
+/// </summary>
 public static class ReturnUrl
 {
     public const string Default = "/api/Mail";
@@ -12,5 +15,5 @@ public static class ReturnUrl
         candidate is { Length: > 0 and <= MaxLength }
         && candidate[0] == '/'
         && (candidate.Length == 1 || (candidate[1] != '/' && candidate[1] != '\\'))
-        && !candidate.Any(c => char.IsControl(c) || c == '\\' || char.IsWhiteSpace(c));
+        && candidate.All(c => c is > ' ' and < (char)0x7F and not '\\');
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using FuncMail.Mail;
 using FuncMail.Sessions;
 using FuncMail.Web;
@@ -30,11 +28,22 @@ public sealed class SignInFlow(
         var state = CookieSigner.NewId();
         var nonce = CookieSigner.NewId();
 
-        var authorizeUrl = await msal.Create(new TokenCacheSlot(null, null))
-            .GetAuthorizationRequestUrl(MsalClientFactory.Scopes)
-            .WithPkce(out var verifier)
-            .WithExtraQueryParameters(new Dictionary<string, (string, bool)> { ["state"] = (state, false), ["nonce"] = (nonce, false) })
-            .ExecuteAsync(cancellationToken);
+        Uri authorizeUrl;
+        string verifier;
+        try
+        {
+            // On a cold instance MSAL first fetches the authority's metadata, so this can meet an Entra outage.
+            authorizeUrl = await msal.Create(new TokenCacheSlot(null, null))
+                .GetAuthorizationRequestUrl(MsalClientFactory.Scopes)
+                .WithPkce(out verifier)
+                .WithExtraQueryParameters(new Dictionary<string, (string, bool)> { ["state"] = (state, false), ["nonce"] = (nonce, false) })
+                .ExecuteAsync(cancellationToken);
+        }
+        catch (MsalServiceException e)
+        {
+            AuthLog.IdentityPlatformFailed(logger, e.ErrorCode, e.StatusCode, Correlation.Get(context));
+            return Responses.Unavailable(context, "Microsoft sign-in");
+        }
 
         await transactions.AddAsync(
             new SignInTransaction(transactionId, state, verifier, nonce, ReturnUrl.Sanitize(returnUrl), time.GetUtcNow() + SessionCookies.SignInLifetime),
@@ -48,22 +57,23 @@ public sealed class SignInFlow(
     /// <summary>The redirect URI: check state, consume the transaction, redeem the code, check the ID token, start a new session.</summary>
     public async Task<IActionResult> CompleteAsync(HttpContext context, CallbackParameters callback, CancellationToken cancellationToken)
     {
-        // The transaction is single-use whatever happens next, so the pre-auth cookie goes too (checklist B5).
-        SessionCookies.ExpireSignIn(context.Response);
 
-        var transaction = cookies.TryReadSignIn(context.Request, out var signIn)
-            ? await transactions.ConsumeAsync(signIn.Id, cancellationToken)
+        var transaction = callback.State is not null && cookies.TryReadSignIn(context.Request, out var signIn)
+            ? await transactions.ConsumeAsync(signIn.Id, callback.State, cancellationToken)
             : null;
-        if (transaction is null || callback.State is null || !Same(transaction.State, callback.State) || transaction.ExpiresAt < time.GetUtcNow())
+        if (transaction is null || transaction.ExpiresAt < time.GetUtcNow())
         {
-            AuthLog.CallbackRejected(logger, transaction is null ? "no open sign-in transaction for this browser" : "state mismatch or expired");
+            AuthLog.CallbackRejected(logger, transaction is null ? "no open sign-in transaction for this browser and state" : "expired");
 
             // A repeated callback from a signed-in browser goes back to the mail; anything else starts over (checklist A1, A6).
+            // The pre-auth cookie stays: it may belong to a sign-in still in progress in another tab.
             return cookies.TryReadSession(context.Request, out _)
                 ? Responses.Redirect(ReturnUrl.Default)
                 : Responses.SignIn(transaction?.ReturnUrl);
         }
 
+        // The transaction is consumed, so the pre-auth cookie goes too (checklist B5).
+        SessionCookies.ExpireSignIn(context.Response);
         if (callback.Error is not null)
         {
             AuthLog.AuthorizationError(logger, KnownErrors.Contains(callback.Error) ? callback.Error : "(unrecognised)");
@@ -158,8 +168,6 @@ public sealed class SignInFlow(
     private static readonly HashSet<string> KnownErrors =
         ["access_denied", "consent_required", "interaction_required", "login_required", "invalid_request", "unauthorized_client", "unsupported_response_type", "invalid_scope", "server_error", "temporarily_unavailable", "account_selection_required"];
 
-    private static bool Same(string expected, string given) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(given));
 }
 
 /// <summary>The query parameters of the redirect back from the authorize endpoint; each is null when absent or repeated.</summary>

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using FuncMail.Storage;
@@ -24,10 +26,11 @@ public sealed class SignInTransactionStore(FuncMailTables tables)
             cancellationToken);
 
     /// <summary>
-    /// Reads the transaction and deletes it with If-Match, so that of two concurrent callbacks exactly one gets it
-    /// (checklist A6). Null when it is missing or another request consumed it first.
+    /// Reads the transaction, checks its state, then deletes it with If-Match, so that of two concurrent callbacks
+    /// exactly one gets it (checklist A6). A callback with the wrong state leaves it in place (A7: state first), so a
+    /// stray request cannot cancel a sign-in in progress. Null when missing, mismatched, or consumed by another request.
     /// </summary>
-    public async Task<SignInTransaction?> ConsumeAsync(string id, CancellationToken cancellationToken)
+    public async Task<SignInTransaction?> ConsumeAsync(string id, string state, CancellationToken cancellationToken)
     {
         var response = await tables.SignIns.GetEntityIfExistsAsync<TableEntity>(id, "", cancellationToken: cancellationToken);
         if (!response.HasValue)
@@ -36,6 +39,12 @@ public sealed class SignInTransactionStore(FuncMailTables tables)
         }
 
         var entity = response.Value!;
+        var stored = entity.GetString(nameof(SignInTransaction.State)) ?? "";
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(stored), Encoding.UTF8.GetBytes(state)))
+        {
+            return null;
+        }
+
         try
         {
             // The SDK reports a delete of a missing entity as success (HTTP 404, no exception): that means we lost the race.

@@ -12,7 +12,7 @@ public sealed class HomeFunction(SessionGate sessions, SessionCookies cookies)
     [Function("Home")]
     public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "Home")] HttpRequest request, CancellationToken cancellationToken)
     {
-        var active = await sessions.FindAsync(request.HttpContext, cancellationToken);
+        var active = await sessions.FindAndTouchAsync(request.HttpContext, cancellationToken);
         return new PageResult(HomePage.Create(new HomeModel(active?.Session.DisplayName, active is null ? null : cookies.SignOutToken(active.Session.Id))));
     }
 }

@@ -50,56 +50,54 @@ public sealed class InboxService(
         var session = active.Session;
         var correlationId = Correlation.Get(context);
         var slot = new TokenCacheSlot(session.TokenCache, session.HomeAccountId);
-        string accessToken;
-        try
+        var app = msal.Create(slot);
+        IActionResult? failure;
+        string? accessToken;
+        (accessToken, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: false, correlationId, cancellationToken);
+        if (failure is not null)
         {
-            var app = msal.Create(slot);
-            var account = await app.GetAccountAsync(session.HomeAccountId);
-            if (account is null)
-            {
-                await gate.EndAsync(context, session.Id, "no account in the token cache", cancellationToken);
-                return Responses.SignIn(returnUrl);
-            }
-
-            var result = await app.AcquireTokenSilent(MsalClientFactory.Scopes, account)
-                .WithCorrelationId(correlationId)
-                .ExecuteAsync(cancellationToken);
-            accessToken = result.AccessToken;
+            return failure;
         }
-        catch (MsalUiRequiredException e)
-        {
-            // The refresh token was revoked or expired: these tokens are useless, so the session goes and sign-in starts again.
-            MailLog.SignInRequired(logger, e.ErrorCode, correlationId);
-            await gate.EndAsync(context, session.Id, "refresh token rejected", cancellationToken);
-            return time.GetUtcNow() - session.CreatedAt < LoopWindow
-                ? Responses.Error(context, StatusCodes.Status401Unauthorized, "Sign-in keeps being asked for", "You signed in moments ago, but Microsoft asks for sign-in again. Your organization may require something FuncMail cannot do silently. Try again, or contact your administrator with the support id below.", "Sign in again", "/api/SignIn")
-                : Responses.SignIn(returnUrl);
-        }
-        catch (MsalServiceException e)
-        {
-            // MSAL already retried the token endpoint once; stacking more retries here would only delay the page (checklist E2).
-            MailLog.TokenEndpointFailed(logger, e.ErrorCode, e.StatusCode, correlationId);
-            return Responses.Unavailable(context, "Microsoft sign-in");
-        }
-
-        await gate.TouchAsync(context, active, slot.Data, slot.Changed, cancellationToken);
 
         // Two calls in parallel: within Graph's limit of four concurrent requests per mailbox.
-        var folders = TryGetFoldersAsync(accessToken, correlationId, cancellationToken);
-        GraphMessagePage page;
+        var folders = TryGetFoldersAsync(accessToken!, correlationId, cancellationToken);
+        GraphMessagePage? page = null;
+        IActionResult? graphFailure = null;
         try
         {
-            page = await graph.GetMessagesAsync(accessToken, query, correlationId, cancellationToken);
+            try
+            {
+                page = await graph.GetMessagesAsync(accessToken!, query, correlationId, cancellationToken);
+            }
+            catch (GraphException e) when (e.Status == HttpStatusCode.Unauthorized)
+            {
+                // The cached access token was revoked early (password reset, admin revoke): refresh once; if the
+                // refresh token is dead too, that ends in the re-sign-in path.
+                (accessToken, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: true, correlationId, cancellationToken);
+                if (failure is not null)
+                {
+                    await folders;
+                    return failure;
+                }
+
+                page = await graph.GetMessagesAsync(accessToken!, query, correlationId, cancellationToken);
+            }
         }
         catch (Exception e) when (e is GraphException or HttpRequestException or TimeoutRejectedException)
         {
-            await folders;
-            return GraphErrorPage(context, e, query, correlationId);
+            graphFailure = GraphErrorPage(context, e, query, correlationId);
         }
 
+        // Save a refreshed cache (or renew the idle clock) whether or not Graph answered.
+        await gate.TouchAsync(context, active, slot.Data, slot.Changed, cancellationToken);
         var folderList = await folders;
+        if (graphFailure is not null)
+        {
+            return graphFailure;
+        }
+
         var (zone, isUtcFallback) = InboxView.Zone(session.TimeZone);
-        var (newer, older) = InboxView.Paging(query, page);
+        var (newer, older) = InboxView.Paging(query, page!);
         var model = new MailModel(
             session.DisplayName,
             session.Username,
@@ -108,12 +106,49 @@ public sealed class InboxService(
             query.Folder,
             query.Search,
             query.PageSize,
-            InboxView.Rows(page.Value, zone, time.GetUtcNow()),
+            InboxView.Rows(page!.Value, zone, time.GetUtcNow()),
             InboxView.Folders(folderList, query),
             isUtcFallback ? "Times are in UTC: FuncMail could not read your mailbox's time zone." : $"Times are in your mailbox's time zone ({zone.DisplayName}).",
             newer,
             older);
         return new PageResult(MailPage.Create(model));
+    }
+
+    /// <summary>A token from the session's cache, refreshed by MSAL when due; or the response to give instead.</summary>
+    private async Task<(string? AccessToken, IActionResult? Failure)> AcquireTokenAsync(
+        HttpContext context, IConfidentialClientApplication app, ActiveSession active, string returnUrl, bool forceRefresh, Guid correlationId, CancellationToken cancellationToken)
+    {
+        var session = active.Session;
+        try
+        {
+            var account = await app.GetAccountAsync(session.HomeAccountId);
+            if (account is null)
+            {
+                await gate.EndAsync(context, session.Id, "no account in the token cache", cancellationToken);
+                return (null, Responses.SignIn(returnUrl));
+            }
+
+            var result = await app.AcquireTokenSilent(MsalClientFactory.Scopes, account)
+                .WithForceRefresh(forceRefresh)
+                .WithCorrelationId(correlationId)
+                .ExecuteAsync(cancellationToken);
+            return (result.AccessToken, null);
+        }
+        catch (MsalUiRequiredException e)
+        {
+            // The refresh token was revoked or expired: these tokens are useless, so the session goes and sign-in starts again.
+            MailLog.SignInRequired(logger, e.ErrorCode, correlationId);
+            await gate.EndAsync(context, session.Id, "refresh token rejected", cancellationToken);
+            return (null, time.GetUtcNow() - session.CreatedAt < LoopWindow
+                ? Responses.Error(context, StatusCodes.Status401Unauthorized, "Sign-in keeps being asked for", "You signed in moments ago, but Microsoft asks for sign-in again. Your organization may require something FuncMail cannot do silently. Try again, or contact your administrator with the support id below.", "Sign in again", "/api/SignIn")
+                : Responses.SignIn(returnUrl));
+        }
+        catch (MsalServiceException e)
+        {
+            // MSAL already retried the token endpoint once; stacking more retries here would only delay the page (checklist E2).
+            MailLog.TokenEndpointFailed(logger, e.ErrorCode, e.StatusCode, correlationId);
+            return (null, Responses.Unavailable(context, "Microsoft sign-in"));
+        }
     }
 
     private async Task<IReadOnlyList<GraphFolder>?> TryGetFoldersAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
@@ -138,6 +173,8 @@ public sealed class InboxService(
             // Graph answers 404 for a folder that is gone and 400 for an id that was never valid.
             HttpStatusCode.NotFound or HttpStatusCode.BadRequest =>
                 Responses.Error(context, StatusCodes.Status404NotFound, "That folder doesn't exist", "The folder may have been deleted or renamed. Pick another one from your inbox.", "Go to the inbox", Path),
+            HttpStatusCode.Forbidden =>
+                Responses.Error(context, StatusCodes.Status403Forbidden, "FuncMail may not read this mailbox", "Microsoft Graph refused access. Sign in again and accept the permissions FuncMail asks for, or ask your administrator to grant them.", "Sign in again", "/api/SignIn"),
             HttpStatusCode.TooManyRequests =>
                 Responses.Error(context, StatusCodes.Status429TooManyRequests, "Microsoft Graph is busy", $"Too many requests for your mailbox right now. Try again in {RetrySeconds(((GraphException)e).RetryAfter)} seconds.", "Try again", InboxView.Url(query)),
             _ => Responses.Unavailable(context, "Microsoft Graph"),

@@ -80,14 +80,29 @@ public sealed class CookieSigner(SessionKeyRing keys, TimeProvider time)
     public string Derive(string purpose, string sessionId)
     {
         keys.TryGetMacKey(keys.ActiveKeyId, out var key);
-        return Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{purpose}|{sessionId}")));
+        return Derive(key, purpose, sessionId);
     }
 
+    /// <summary>Accepts a token made under any configured key, so a page rendered before a key rotation still works.</summary>
     public bool VerifyDerived(string purpose, string sessionId, string? given)
     {
-        var expected = Encoding.ASCII.GetBytes(Derive(purpose, sessionId));
-        return given is { Length: < 128 } && CryptographicOperations.FixedTimeEquals(expected, Encoding.UTF8.GetBytes(given));
+        if (given is not { Length: < 128 })
+        {
+            return false;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(given);
+        var match = false;
+        foreach (var key in keys.MacKeys)
+        {
+            match |= CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Derive(key, purpose, sessionId)), bytes);
+        }
+
+        return match;
     }
+
+    private static string Derive(byte[] key, string purpose, string sessionId) =>
+        Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{purpose}|{sessionId}")));
 
     private static byte[] Mac(byte[] key, CookiePurpose purpose, string keyId, string id, string issuedAt) =>
         HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{Version}|{purpose}|{keyId}|{id}|{issuedAt}"));

@@ -52,6 +52,18 @@ public sealed class SessionGate(SessionCookies cookies, SessionStore store, Time
         return new ActiveSession(session, cookie);
     }
 
+    /// <summary>For pages that use the session but not its tokens: finds it and renews its idle clock when due.</summary>
+    public async Task<ActiveSession?> FindAndTouchAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var active = await FindAsync(context, cancellationToken);
+        if (active is not null)
+        {
+            await TouchAsync(context, active, active.Session.TokenCache, cacheChanged: false, cancellationToken);
+        }
+
+        return active;
+    }
+
     /// <summary>Deletes the row (and with it the tokens) and expires the cookie.</summary>
     public async Task EndAsync(HttpContext context, string sessionId, string reason, CancellationToken cancellationToken)
     {

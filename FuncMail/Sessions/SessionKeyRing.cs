@@ -32,6 +32,9 @@ public sealed class SessionKeyRing
 
     public string ActiveKeyId { get; }
 
+    /// <summary>Every configured MAC key, active or retired.</summary>
+    public IEnumerable<byte[]> MacKeys => _keys.Values.Select(k => k.Mac);
+
     public bool TryGetMacKey(string keyId, out byte[] key) => TryGet(keyId, static k => k.Mac, out key);
 
     public bool TryGetCacheKey(string keyId, out byte[] key) => TryGet(keyId, static k => k.Cache, out key);

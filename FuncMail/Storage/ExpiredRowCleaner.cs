@@ -31,14 +31,21 @@ public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvide
         {
             await foreach (var row in table.QueryAsync<TableEntity>(filter, select: KeysOnly, cancellationToken: cancellationToken))
             {
-                // If-Match: a session renewed since the query is not deleted.
-                var response = await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
-                deleted += response.Status == 404 ? 0 : 1;
+                try
+                {
+                    // If-Match: a session renewed since the query is not deleted.
+                    var response = await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
+                    deleted += response.Status == 404 ? 0 : 1;
+                }
+                catch (RequestFailedException e) when (e.Status == 412)
+                {
+                    // Renewed between the query and the delete: it lives on.
+                }
             }
         }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        catch (RequestFailedException e) when (e.Status == 404)
         {
-            // The table does not exist yet, or a row changed under us: the next run gets it.
+            // The table does not exist yet.
         }
 
         return deleted;

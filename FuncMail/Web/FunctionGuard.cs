@@ -32,6 +32,8 @@ public static class FunctionGuard
         }
     }
 
+    // Graph and MSAL failures are handled where they happen (Polly's TimeoutRejectedException, MsalServiceException),
+    // so a timeout that reaches this far is the Azure SDK's NetworkTimeout.
     private static bool IsStorageOutage(Exception e) =>
         e is RequestFailedException { Status: 0 or 408 or 429 or >= 500 } || (e is OperationCanceledException && e.InnerException is TimeoutException);
 }
