@@ -1,0 +1,125 @@
+using FuncMail.Mail;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace FuncMail.Tests.Mail;
+
+public sealed class InboxViewTests
+{
+    private static readonly TimeZoneInfo Berlin = InboxView.Zone("W. Europe Standard Time").Zone;
+
+    [Fact]
+    public void Zone_WindowsAndIanaIds_AreBothFound()
+    {
+        Assert.False(InboxView.Zone("W. Europe Standard Time").IsFallback);
+        Assert.False(InboxView.Zone("Europe/Berlin").IsFallback);
+        Assert.False(InboxView.Zone("Pacific Standard Time").IsFallback);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("Mars/Olympus_Mons")]
+    public void Zone_UnknownOrMissing_FallsBackToUtc(string? id)
+    {
+        var (zone, isFallback) = InboxView.Zone(id);
+
+        Assert.True(isFallback);
+        Assert.Equal(TimeZoneInfo.Utc, zone);
+    }
+
+    [Fact]
+    public void FormatReceived_AcrossTheAutumnDstChange_UsesEachInstantsOwnOffset()
+    {
+        // Europe left summer time at 01:00 UTC on 25 October 2026: 23:30 UTC the day before is 01:30 CEST, 02:30 UTC is 03:30 CET.
+        var now = new DateTimeOffset(2026, 10, 25, 12, 0, 0, TimeSpan.Zero);
+        var beforeChange = new DateTimeOffset(2026, 10, 24, 23, 30, 0, TimeSpan.Zero);
+        var afterChange = new DateTimeOffset(2026, 10, 25, 2, 30, 0, TimeSpan.Zero);
+
+        Assert.Equal("01:30", InboxView.FormatReceived(beforeChange, Berlin, now));
+        Assert.Equal("03:30", InboxView.FormatReceived(afterChange, Berlin, now));
+
+        var rows = InboxView.Rows([Message(beforeChange), Message(afterChange)], Berlin, now);
+        Assert.EndsWith("+02:00", rows[0].ReceivedIso, StringComparison.Ordinal);
+        Assert.EndsWith("+01:00", rows[1].ReceivedIso, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FormatReceived_SpringDstChange_KeepsLocalDayBoundaries()
+    {
+        // 29 March 2026, 00:30 UTC is 01:30 CET on the 29th; 22:30 UTC the same day is 00:30 CEST on the 30th.
+        var now = new DateTimeOffset(2026, 3, 29, 21, 0, 0, TimeSpan.Zero); // 23:00 CEST on the 29th
+
+        Assert.Equal("01:30", InboxView.FormatReceived(new DateTimeOffset(2026, 3, 29, 0, 30, 0, TimeSpan.Zero), Berlin, now));
+        Assert.Equal("28 Mar", InboxView.FormatReceived(new DateTimeOffset(2026, 3, 28, 22, 30, 0, TimeSpan.Zero), Berlin, now));
+    }
+
+    [Fact]
+    public void FormatReceived_TodayAsTimeOlderAsDate_InTheMailboxZone()
+    {
+        var now = new DateTimeOffset(2026, 11, 27, 23, 30, 0, TimeSpan.Zero); // already 28 Nov in Berlin
+
+        Assert.Equal("00:15", InboxView.FormatReceived(new DateTimeOffset(2026, 11, 27, 23, 15, 0, TimeSpan.Zero), Berlin, now));
+        Assert.Equal("27 Nov", InboxView.FormatReceived(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero), Berlin, now));
+        Assert.Equal("3 Dec 2025", InboxView.FormatReceived(new DateTimeOffset(2025, 12, 3, 9, 0, 0, TimeSpan.Zero), Berlin, now));
+    }
+
+    [Theory]
+    [Trait("Checklist", "D5")]
+    [InlineData("https://outlook.office365.com/owa/?ItemID=AAMk&viewmodel=ReadMessageItem", true)]
+    [InlineData("https://outlook.live.com/owa/?ItemID=AAMk", true)]
+    [InlineData("http://outlook.office365.com/owa/?ItemID=AAMk", false)]
+    [InlineData("javascript:alert(1)//https://outlook.office365.com/", false)]
+    [InlineData("https://outlook.office365.com.evil.example/owa/", false)]
+    [InlineData("https://user:pass@outlook.office365.com/owa/", false)]
+    [InlineData("https://outlook.office365.com:8443/owa/", false)]
+    [InlineData("//outlook.office365.com/owa/", false)]
+    [InlineData("data:text/html,<script>alert(1)</script>", false)]
+    [InlineData(null, false)]
+    public void SafeOutlookLink_OnlyHttpsOutlookHosts(string? webLink, bool kept) =>
+        Assert.Equal(kept, InboxView.SafeOutlookLink(webLink) is not null);
+
+    [Theory]
+    [Trait("Checklist", "D6")]
+    [InlineData("https://graph.microsoft.com/v1.0/me/mailFolders/inbox/messages?$search=%22x%22&$skiptoken=abc", true)]
+    [InlineData("https://evil.example/v1.0/me/mailFolders/inbox/messages?$skiptoken=abc", false)]
+    [InlineData("https://graph.microsoft.com.evil.example/v1.0/me/mailFolders/inbox/messages", false)]
+    [InlineData("http://graph.microsoft.com/v1.0/me/mailFolders/inbox/messages", false)]
+    [InlineData("https://graph.microsoft.com:444/v1.0/me/mailFolders/inbox/messages", false)]
+    [InlineData("https://x@graph.microsoft.com/v1.0/me/mailFolders/inbox/messages", false)]
+    [InlineData("https://graph.microsoft.com/beta/me/mailFolders/inbox/messages", false)]
+    [InlineData("https://graph.microsoft.com/v1.0/me/mailFolders/../../users/boss/messages", false)]
+    [InlineData("https://graph.microsoft.com/v1.0/me/mailFolders/%2e%2e/%2e%2e/users/boss/messages", false)]
+    [InlineData("https://graph.microsoft.com/v1.0/me/sendMail", false)]
+    [InlineData("/v1.0/me/mailFolders/inbox/messages", false)]
+    public void Continuation_OnlyGraphMessagesUnderTheBaseUrl(string link, bool accepted) =>
+        Assert.Equal(accepted, GraphContinuation.TryAccept(link, new Uri("https://graph.microsoft.com/v1.0")) is not null);
+
+    [Theory]
+    [InlineData("size=7", "Page size")]
+    [InlineData("size=500", "Page size")]
+    [InlineData("skip=-1", "newest 1000")]
+    [InlineData("skip=5000", "newest 1000")]
+    [InlineData("folder=../../users", "folder link")]
+    [InlineData("folder=a%2Fb", "folder link")]
+    [InlineData("q=%00x", "Search text")]
+    public void TryParse_OutOfBounds_IsRefusedWithAMessage(string query, string message)
+    {
+        Assert.Null(MessageQuery.TryParse(Query(query), 10, out var error));
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryParse_Defaults_AreTheInboxNewestFirst()
+    {
+        var query = MessageQuery.TryParse(Query(""), 10, out _)!;
+
+        Assert.Equal(new MessageQuery("inbox", 10, 0, null, null), query);
+    }
+
+    private static GraphMessage Message(DateTimeOffset received) =>
+        new("id", "s", received, null, null, true, false, "normal", null);
+
+    private static IQueryCollection Query(string query) =>
+        new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query).ToDictionary(p => p.Key, p => (StringValues)p.Value));
+}
