@@ -17,20 +17,14 @@ public sealed class BrowserSmokeTests(AzuriteFixture azurite, BrowserFixture bro
         await using var host = await FuncMailTestHost.StartAsync(azurite);
         host.Graph.Inbox.Add(new StubMessage("<img src=x onerror=\"window.__xss=1\">", "\"><script>window.__xss=2</script>", "attacker@evil.example", DateTimeOffset.UtcNow));
         await using var context = await (await browsers.GetAsync()).NewContextAsync(new BrowserNewContextOptions { BaseURL = host.BaseAddress.AbsoluteUri });
+        var authorizeRequests = await BrowserSignIn.RouteAuthorizeAsync(context, host);
         var page = await context.NewPageAsync();
-        var authorizeRequests = 0;
-        await page.RouteAsync($"https://{EntraStub.Host}/**", async route =>
-        {
-            authorizeRequests++;
-            var callback = host.Entra.Authorize(new Uri(route.Request.Url));
-            await route.FulfillAsync(new RouteFulfillOptions { Status = 302, Headers = new Dictionary<string, string> { ["Location"] = callback.AbsoluteUri } });
-        });
 
         await page.GotoAsync("/api/Home");
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Microsoft" }).ClickAsync();
         await page.WaitForURLAsync("**/api/Mail");
 
-        Assert.Equal(1, authorizeRequests);
+        Assert.Equal(1, authorizeRequests());
         Assert.Equal("Inbox", await page.Locator("h1").TextContentAsync());
         Assert.Equal(4, await page.Locator("ol.rows > li").CountAsync());
         Assert.Contains("<img src=x", await page.Locator("ol.rows > li").First.TextContentAsync(), StringComparison.Ordinal);

@@ -108,7 +108,7 @@ public sealed class InboxService(
             query.PageSize,
             InboxView.Rows(page!.Value, zone, time.GetUtcNow()),
             InboxView.Folders(folderList, query),
-            isUtcFallback ? "Times are in UTC: FuncMail could not read your mailbox's time zone." : $"Times are in your mailbox's time zone ({zone.DisplayName}).",
+            isUtcFallback ? "Times are in UTC: FuncMail could not read your mailbox's time zone." : $"Times are in your mailbox's time zone: {zone.DisplayName}.",
             newer,
             older);
         return new PageResult(MailPage.Create(model));

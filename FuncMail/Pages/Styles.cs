@@ -14,7 +14,7 @@ public static class Styles
         input,select{font:inherit;padding:.3rem .5rem;border:1px solid var(--line);border-radius:.3rem;background:var(--bg);color:var(--fg)}
         .muted{color:var(--muted)}.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:var(--bg);padding:.3rem}form.inline{display:inline}
         .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-        .mail{display:grid;gap:1.5rem}@media (min-width:48rem){.mail{grid-template-columns:14rem 1fr}}
+        .mail{display:grid;gap:1.5rem}.mail>*{min-width:0}p{overflow-wrap:anywhere}@media (min-width:48rem){.mail{grid-template-columns:14rem 1fr}}
         .folders h2{font-size:1rem;margin:.5rem 0}.folders ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem}@media (min-width:48rem){.folders ul{display:block}}
         .folders a{display:flex;justify-content:space-between;gap:.5rem;padding:.3rem .5rem;border-radius:.3rem;text-decoration:none}.folders a[aria-current=page]{background:var(--soft);font-weight:600}
         .count{font-weight:600}.tools{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.tools input[type=search]{flex:1 1 12rem;min-width:0}
@@ -22,7 +22,9 @@ public static class Styles
         .row .from{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.row .address{display:block;font-size:.85rem;color:var(--muted);overflow:hidden;text-overflow:ellipsis}
         .row .when{grid-row:1;grid-column:2;text-align:right;color:var(--muted);font-size:.9rem}.row .open{display:block;font-size:.85rem}
         .row .subject,.row .preview{grid-column:1/-1;overflow-wrap:anywhere}.row .preview{color:var(--muted);font-size:.9rem;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
-        .unread .from,.unread .subject{font-weight:700}.marker{margin-right:.25rem}.important{color:#c5221f;font-weight:700}
+        .unread .from,.unread .subject .text{font-weight:700}
+        .badge{display:inline-block;margin-right:.35rem;padding:0 .4rem;border:1px solid var(--line);border-radius:.6rem;font-size:.75rem;color:var(--muted);vertical-align:.1em}.badge.important{border-color:#c5221f;color:#c5221f}
+        @media (prefers-color-scheme:dark){.badge.important{border-color:#f28b82;color:#f28b82}}
         .paging{display:flex;justify-content:space-between;padding:1rem 0}.empty{padding:2rem 0;color:var(--muted)}
         """;
 }
