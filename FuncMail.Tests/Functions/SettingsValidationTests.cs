@@ -66,6 +66,7 @@ public sealed class SettingsValidationTests
     [InlineData("Storage:ConnectionString", null, "Storage:ConnectionString is missing")]
     [InlineData("Storage:SessionsTable", "no-dashes", "Storage:SessionsTable must be")]
     [InlineData("Graph:BaseUrl", "http://graph.microsoft.com/v1.0", "Graph:BaseUrl must be an https URL")]
+    [InlineData("Graph:PageSize", "15", "Graph:PageSize must be 10, 25 or 50")]
     public void Startup_WithBadSetting_FailsNamingItAndTheFix(string key, string? value, string expected) =>
         Assert.Contains(expected, StartupError(With(key, value)), StringComparison.Ordinal);
 

@@ -278,6 +278,43 @@ public sealed class MailPageTests(AzuriteFixture azurite) : HostedTest(azurite, 
     }
 
     [Fact]
+    public async Task Mail_SessionExpired_RedirectsToSignInKeepingTheWholeReturnUrlAndLandsThere()
+    {
+        Host.Time.Advance(TimeSpan.FromHours(2));
+
+        using var expired = await Browser.GetAsync("/api/Mail?folder=sentitems&size=25");
+
+        Assert.Equal("/api/SignIn?returnUrl=%2Fapi%2FMail%3Ffolder%3Dsentitems%26size%3D25", expired.Location());
+        using var signedIn = await FlowSteps.SignInAsync(Host, Browser, returnUrl: "/api/Mail?folder=sentitems&size=25");
+        Assert.Equal("/api/Mail?folder=sentitems&size=25", signedIn.Location());
+    }
+
+    [Fact]
+    [Trait("Checklist", "D1")]
+    [Trait("Checklist", "D3")]
+    public async Task Mail_ErrorPages_KeepTheSecurityHeaders()
+    {
+        Host.Graph.Enqueue(() => GraphStub.Error(HttpStatusCode.NotFound, "ErrorItemNotFound", "Not found."));
+
+        using var response = await Browser.GetAsync("/api/Mail?folder=AAMkGone");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.StartsWith("default-src 'self'", response.Header("Content-Security-Policy"), StringComparison.Ordinal);
+        Assert.Equal("no-store", response.Header("Cache-Control"));
+        Assert.Equal("no-referrer", response.Header("Referrer-Policy"));
+    }
+
+    [Fact]
+    [Trait("Checklist", "F2")]
+    public async Task Mail_GraphCalls_LogGraphsRequestIdWithOurClientRequestId()
+    {
+        await PageAsync("/api/Mail");
+
+        var call = Host.Graph.MessageRequests.Last();
+        Assert.Contains(Host.Logs.GetSnapshot(), r => r.Id.Id == 3000 && r.Message.Contains(call.ClientRequestId!, StringComparison.Ordinal) && r.Message.Contains("request-id", StringComparison.Ordinal) && !r.Message.EndsWith("request-id ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Mail_GraphMalformedJson_ShowsUnavailablePage()
     {
         Host.Graph.Enqueue(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"value\": [ {\"subject\": ", Encoding.UTF8, "application/json") });

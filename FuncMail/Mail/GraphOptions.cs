@@ -10,7 +10,7 @@ public sealed class GraphOptions : IValidatableObject
 
     public Uri BaseUrl { get; set; } = new("https://graph.microsoft.com/v1.0");
 
-    /// <summary>How many messages the mail page shows.</summary>
+    /// <summary>How many messages the mail page shows by default: 10, 25 or 50, the sizes its picker offers.</summary>
     public int PageSize { get; set; } = 10;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -20,9 +20,9 @@ public sealed class GraphOptions : IValidatableObject
             yield return new($"{SectionName}:BaseUrl must be an https URL such as https://graph.microsoft.com/v1.0.", [nameof(BaseUrl)]);
         }
 
-        if (PageSize is < 1 or > 50)
+        if (!MessageQuery.PageSizes.Contains(PageSize))
         {
-            yield return new($"{SectionName}:PageSize must be between 1 and 50 (got {PageSize}).", [nameof(PageSize)]);
+            yield return new($"{SectionName}:PageSize must be 10, 25 or 50 (got {PageSize}).", [nameof(PageSize)]);
         }
     }
 }
