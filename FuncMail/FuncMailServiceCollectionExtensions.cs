@@ -1,4 +1,6 @@
+using Azure.Core;
 using Azure.Data.Tables;
+using Azure.Identity;
 using FuncMail.Auth;
 using FuncMail.Mail;
 using FuncMail.Sessions;
@@ -42,7 +44,15 @@ public static class FuncMailServiceCollectionExtensions
         // Storage: one client for the process. Tests add pipeline policies (a request counter) through TableClientOptions.
         services.AddSingleton<IOptionsFactory<TableClientOptions>, TableClientOptionsFactory>();
         services.AddSingleton(sp => FuncMailTables.CreateServiceClient(
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IOptions<TableClientOptions>>().Value));
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value,
+            sp.GetRequiredService<IOptions<TableClientOptions>>().Value,
+            sp.GetRequiredService<TokenCredential>));
+
+        // Only resolved when Storage:TableServiceUri is set, so Azure.Identity is never loaded for local runs.
+        services.TryAddSingleton<TokenCredential>(sp => new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = sp.GetRequiredService<IOptions<StorageOptions>>().Value.ManagedIdentityClientId,
+        }));
         services.AddSingleton<FuncMailTables>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SignInTransactionStore>();

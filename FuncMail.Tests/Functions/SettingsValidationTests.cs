@@ -63,7 +63,7 @@ public sealed class SettingsValidationTests
     [InlineData("Entra:RedirectUri", "http://example.com/api/GetToken", "Entra:RedirectUri must be")]
     [InlineData("Session:ActiveKeyId", "k9", "Session:ActiveKeyId 'k9' names no key")]
     [InlineData("Session:Keys:k1", "c2hvcnQ=", "Session:Keys:k1 must be base64 of at least 32 random bytes")]
-    [InlineData("Storage:ConnectionString", null, "Storage:ConnectionString is missing")]
+    [InlineData("Storage:ConnectionString", null, "Set exactly one of Storage:ConnectionString")]
     [InlineData("Storage:SessionsTable", "no-dashes", "Storage:SessionsTable must be")]
     [InlineData("Graph:BaseUrl", "http://graph.microsoft.com/v1.0", "Graph:BaseUrl must be an https URL")]
     [InlineData("Graph:PageSize", "15", "Graph:PageSize must be 10, 25 or 50")]

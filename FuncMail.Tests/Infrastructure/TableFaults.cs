@@ -48,6 +48,9 @@ public sealed class TableFaults : HttpPipelinePolicy
         return true;
     }
 
+    /// <summary>A bare 404, as Table Storage answers a point read of a missing entity.</summary>
+    public static Response NotFound() => new FaultResponse(404);
+
     private sealed class FaultResponse(int status) : Response
     {
         public override int Status => status;
@@ -55,7 +58,8 @@ public sealed class TableFaults : HttpPipelinePolicy
         public override string ReasonPhrase => "Injected fault";
 
         // The transport policy would classify a real response; this one skips the transport, so it says so itself.
-        public override bool IsError => true;
+        // FuncMail only reads with GetEntityIfExists, for which a 404 is an answer, not an error.
+        public override bool IsError => status >= 400 && status != 404;
 
         public override Stream? ContentStream { get; set; } = new MemoryStream();
 

@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Core;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
@@ -25,14 +26,19 @@ public sealed class FuncMailTables(TableServiceClient service, IOptions<StorageO
         }
     }
 
-    /// <summary>Builds the client from the configured connection string, with short timeouts for interactive pages (checklist E4).</summary>
-    public static TableServiceClient CreateServiceClient(StorageOptions storage, TableClientOptions clientOptions)
+    /// <summary>
+    /// Builds the client with short timeouts for interactive pages (checklist E4): from the connection string locally,
+    /// or from the table endpoint and a token credential (the app's managed identity) in Azure.
+    /// </summary>
+    public static TableServiceClient CreateServiceClient(StorageOptions storage, TableClientOptions clientOptions, Func<TokenCredential> credential)
     {
         clientOptions.Retry.NetworkTimeout = storage.NetworkTimeout;
         clientOptions.Retry.MaxRetries = 2;
         clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
         clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(2);
-        return new TableServiceClient(storage.ConnectionString, clientOptions);
+        return storage.TableServiceUri is { } endpoint
+            ? new TableServiceClient(endpoint, credential(), clientOptions)
+            : new TableServiceClient(storage.ConnectionString, clientOptions);
     }
 }
 

@@ -12,6 +12,12 @@ public sealed partial class StorageOptions : IValidatableObject
     /// <summary>A Table Storage connection string; <c>UseDevelopmentStorage=true</c> means Azurite on this machine.</summary>
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>Instead of a connection string: the table endpoint, reached with a managed identity (shared keys off).</summary>
+    public Uri? TableServiceUri { get; set; }
+
+    /// <summary>The client id of the user-assigned managed identity to use with <see cref="TableServiceUri"/>.</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
     public string SessionsTable { get; set; } = "FuncMailSessions";
 
     public string SignInsTable { get; set; } = "FuncMailSignIns";
@@ -21,9 +27,15 @@ public sealed partial class StorageOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (string.IsNullOrWhiteSpace(ConnectionString) || ConnectionString.StartsWith('<'))
+        var hasConnectionString = !string.IsNullOrWhiteSpace(ConnectionString) && !ConnectionString.StartsWith('<');
+        if (hasConnectionString == (TableServiceUri is not null))
         {
-            yield return new($"{SectionName}:ConnectionString is missing: use UseDevelopmentStorage=true with Azurite locally (npm run azurite), or your storage account's connection string.", [nameof(ConnectionString)]);
+            yield return new($"Set exactly one of {SectionName}:ConnectionString (UseDevelopmentStorage=true with Azurite locally) and {SectionName}:TableServiceUri (https://<account>.table.core.windows.net with a managed identity in Azure).", [nameof(ConnectionString)]);
+        }
+
+        if (TableServiceUri is not null && (TableServiceUri is not { IsAbsoluteUri: true, Scheme: "https" } || !string.IsNullOrEmpty(TableServiceUri.Query)))
+        {
+            yield return new($"{SectionName}:TableServiceUri must be an https URL such as https://<account>.table.core.windows.net (no SAS query).", [nameof(TableServiceUri)]);
         }
 
         foreach (var (name, value) in new[] { (nameof(SessionsTable), SessionsTable), (nameof(SignInsTable), SignInsTable) })
