@@ -1,0 +1,10 @@
+# Prints the redirect URI the app registration needs (azd exports the deployment outputs as variables).
+Write-Host ""
+Write-Host "FuncMail is provisioned. Add this redirect URI to your app registration (Entra admin center > App registrations"
+Write-Host "> your app > Authentication > Web > Redirect URIs), exactly as shown:"
+Write-Host ""
+Write-Host "    $env:FUNCMAIL_REDIRECT_URI"
+Write-Host ""
+Write-Host "Or, if you may edit the registration:"
+Write-Host "    az ad app update --id $env:FUNCMAIL_ENTRA_CLIENT_ID --web-redirect-uris http://localhost:7071/api/GetToken $env:FUNCMAIL_REDIRECT_URI"
+Write-Host "(that command replaces the list: name every redirect URI you keep)."
