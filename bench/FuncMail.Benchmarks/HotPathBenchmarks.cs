@@ -42,9 +42,11 @@ public class HotPathBenchmarks
         _protector = _services.GetRequiredService<TokenCacheProtector>();
         _cookie = _signer.Sign(CookiePurpose.Session, CookieSigner.NewId());
         _sealedCache = _protector.Protect("session", new byte[3200]); // a one-user cache is about 3.2 KB (PLATFORM-NOTES)
-        _model = new MailModel("Ada Lovelace", "ada@contoso.example",
-            [.. Enumerable.Range(0, 10).Select(i => new MessageRow($"Sender {i}", $"s{i}@contoso.example", $"Subject <{i}> & more", DateTimeOffset.UnixEpoch.AddDays(i)))],
-            "token");
+        _model = new MailModel(
+            "Ada Lovelace", "ada@contoso.example", "token", "Inbox", "inbox", null, 10,
+            [.. Enumerable.Range(0, 10).Select(i => new MessageRow($"Sender {i}", $"s{i}@contoso.example", $"Subject <{i}> & more", "A preview line of the message body", "09:30", "2026-11-27T09:30:00+01:00", i % 3 == 0, i % 4 == 0, i == 5, "https://outlook.office365.com/owa/?ItemID=x"))],
+            [new FolderLink("Inbox", "/api/Mail", 3, true), new FolderLink("Sent Items", "/api/Mail?folder=sentitems", null, false)],
+            "Times are in your mailbox's time zone.", null, "/api/Mail?skip=10");
     }
 
     [GlobalCleanup]
