@@ -49,10 +49,8 @@ public static class FuncMailServiceCollectionExtensions
             sp.GetRequiredService<TokenCredential>));
 
         // Only resolved when Storage:TableServiceUri is set, so Azure.Identity is never loaded for local runs.
-        services.TryAddSingleton<TokenCredential>(sp => new DefaultAzureCredential(new DefaultAzureCredentialOptions
-        {
-            ManagedIdentityClientId = sp.GetRequiredService<IOptions<StorageOptions>>().Value.ManagedIdentityClientId,
-        }));
+        services.TryAddSingleton<TokenCredential>(sp => new DefaultAzureCredential(
+            FuncMailTables.CredentialOptions(sp.GetRequiredService<IOptions<StorageOptions>>().Value)));
         services.AddSingleton<FuncMailTables>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SignInTransactionStore>();
@@ -79,7 +77,7 @@ public static class FuncMailServiceCollectionExtensions
             client.BaseAddress = new Uri(sp.GetRequiredService<IOptions<GraphOptions>>().Value.BaseUrl.AbsoluteUri.TrimEnd('/') + "/");
             client.Timeout = Timeout.InfiniteTimeSpan; // the resilience handler's timeouts govern
         })
-        .AddResilienceHandler("graph", GraphResilience.Configure);
+        .AddResilienceHandler("graph", (pipeline, context) => GraphResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<ILogger<GraphMailClient>>()));
         services.AddTransient<InboxService>();
         return services;
     }

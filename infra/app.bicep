@@ -8,6 +8,8 @@ param entraClientSecret string
 param entraTenantId string
 @secure()
 param sessionKey string
+param sessionKeyId string
+param previousSessionKeyId string
 
 var appName = 'func-funcmail-${resourceToken}'
 var deploymentContainer = 'app-package'
@@ -99,7 +101,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 
   resource sessionKeySecret 'secrets' = {
-    name: 'session-key-k1'
+    name: 'session-key-${sessionKeyId}'
     properties: { value: sessionKey }
   }
 }
@@ -165,10 +167,16 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Entra__TenantId', value: entraTenantId }
         { name: 'Entra__RedirectUri', value: 'https://${appName}.azurewebsites.net/api/GetToken' }
         { name: 'Entra__ClientSecret', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${vault::clientSecret.name})' }
-        { name: 'Session__Keys__k1', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${vault::sessionKeySecret.name})' }
-        { name: 'Session__ActiveKeyId', value: 'k1' }
+        { name: 'Session__Keys__${sessionKeyId}', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${vault::sessionKeySecret.name})' }
+        { name: 'Session__ActiveKeyId', value: sessionKeyId }
         { name: 'Storage__TableServiceUri', value: storage.properties.primaryEndpoints.table }
         { name: 'Storage__ManagedIdentityClientId', value: identity.properties.clientId }
+        // During a rotation the previous key still verifies cookies and decrypts token caches. Outside one this entry
+        // is an inert placeholder, so that the settings stay one plain list that InfraTests can check.
+        {
+          name: empty(previousSessionKeyId) ? 'FUNCMAIL_NO_PREVIOUS_SESSION_KEY' : 'Session__Keys__${previousSessionKeyId}'
+          value: empty(previousSessionKeyId) ? '' : '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=session-key-${previousSessionKeyId})'
+        }
       ]
     }
     functionAppConfig: {

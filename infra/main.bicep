@@ -21,8 +21,14 @@ param entraClientSecret string
 param entraTenantId string = 'common'
 
 @secure()
-@description('The session key (base64, at least 32 bytes). Generated per deployment unless given; stored only in Key Vault.')
-param sessionKey string = base64('${newGuid()}${newGuid()}')
+@description('The active session key (base64 of at least 32 random bytes). Generated once by the preprovision hook and kept in the azd environment, so a redeploy never changes it. Stored only in Key Vault.')
+param sessionKey string
+
+@description('Key id of the active session key: its Key Vault secret is session-key-<id>.')
+param sessionKeyId string = 'k1'
+
+@description('During a key rotation: the id of the previous key, whose secret stays in Key Vault so that its cookies still verify. Empty otherwise.')
+param previousSessionKeyId string = ''
 
 var tags = { 'azd-env-name': environmentName }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -44,6 +50,8 @@ module app 'app.bicep' = {
     entraClientSecret: entraClientSecret
     entraTenantId: entraTenantId
     sessionKey: sessionKey
+    sessionKeyId: sessionKeyId
+    previousSessionKeyId: previousSessionKeyId
   }
 }
 

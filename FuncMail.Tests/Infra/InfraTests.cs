@@ -102,8 +102,10 @@ public sealed class InfraTests
         Assert.Contains("primaryEndpoints.table", settings["Storage__TableServiceUri"], StringComparison.Ordinal);
         Assert.Contains("clientId", settings["Storage__ManagedIdentityClientId"], StringComparison.Ordinal);
         Assert.StartsWith("[format('@Microsoft.KeyVault(", settings["Entra__ClientSecret"], StringComparison.Ordinal);
-        Assert.StartsWith("[format('@Microsoft.KeyVault(", settings["Session__Keys__k1"], StringComparison.Ordinal);
-        Assert.DoesNotContain(settings, s => s.Value.Contains("entraClientSecret", StringComparison.Ordinal) || s.Value.Contains("sessionKey", StringComparison.Ordinal) || s.Value.Contains("listKeys", StringComparison.OrdinalIgnoreCase));
+        Assert.StartsWith("[format('@Microsoft.KeyVault(", settings["[format('Session__Keys__{0}', parameters('sessionKeyId'))]"], StringComparison.Ordinal);
+        var previous = settings.Single(s => s.Key.Contains("previousSessionKeyId", StringComparison.Ordinal)).Value;
+        Assert.StartsWith("[if(empty(parameters('previousSessionKeyId')), '', format('@Microsoft.KeyVault(", previous, StringComparison.Ordinal);
+        Assert.DoesNotContain(settings, s => s.Value.Contains("parameters('entraClientSecret')", StringComparison.Ordinal) || s.Value.Contains("parameters('sessionKey')", StringComparison.Ordinal) || s.Value.Contains("listKeys", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -118,9 +120,20 @@ public sealed class InfraTests
             foreach (var (name, output) in outputs)
             {
                 var text = output!.ToJsonString();
-                Assert.False(text.Contains("secret", StringComparison.OrdinalIgnoreCase) || text.Contains("sessionKey", StringComparison.Ordinal) || text.Contains("listKeys", StringComparison.OrdinalIgnoreCase), $"output {name} exposes a secret: {text}");
+                Assert.False(text.Contains("secret", StringComparison.OrdinalIgnoreCase) || text.Contains("parameters('sessionKey')", StringComparison.Ordinal) || text.Contains("listKeys", StringComparison.OrdinalIgnoreCase), $"output {name} exposes a secret: {text}");
             }
         }
+    }
+
+    [Fact]
+    public void SessionKey_IsAParameterWithoutADefault_SoARedeployNeverReplacesIt()
+    {
+        var parameter = Template.Value["parameters"]!["sessionKey"]!;
+
+        Assert.Null(parameter["defaultValue"]);
+        Assert.DoesNotContain("newGuid", Template.Value.ToJsonString(), StringComparison.Ordinal);
+        var parameters = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "main.parameters.json")))!["parameters"]!;
+        Assert.Equal("${FUNCMAIL_SESSION_KEY}", (string?)parameters["sessionKey"]!["value"]);
     }
 
     [Fact]

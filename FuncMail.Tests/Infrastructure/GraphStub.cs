@@ -67,6 +67,9 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
 
     public ConcurrentQueue<string> Unexpected { get; } = new();
 
+    /// <summary>Graph's own request-id of every answer, in order.</summary>
+    public ConcurrentQueue<string> ResponseRequestIds { get; } = new();
+
     public IEnumerable<GraphRequest> MessageRequests => Requests.Where(r => r.Uri.AbsolutePath.EndsWith("/messages", StringComparison.Ordinal));
 
     /// <summary>The next message-list requests get these responses instead, in order.</summary>
@@ -108,7 +111,9 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
             ["mailFolders", var folder, "messages"] => _scripted.TryDequeue(out var scripted) ? scripted() : Messages(folder, query),
             _ => Unexpectedly(request),
         };
-        response.Headers.Add("request-id", Guid.NewGuid().ToString());
+        var requestId = Guid.NewGuid().ToString();
+        ResponseRequestIds.Enqueue(requestId);
+        response.Headers.Add("request-id", requestId);
         return Task.FromResult(response);
     }
 

@@ -220,6 +220,8 @@ public sealed class MailPageTests(AzuriteFixture azurite) : HostedTest(azurite, 
 
         Assert.Equal(3, Subjects(page).Count);
         Assert.Equal(2, Host.Graph.MessageRequests.Count());
+        var retry = Assert.Single(Host.Logs.GetSnapshot(), r => r.Id.Id == 3006);
+        Assert.EndsWith("waiting 1000 ms", retry.Message, StringComparison.Ordinal); // Retry-After, not the backoff
     }
 
     [Fact]
@@ -311,7 +313,20 @@ public sealed class MailPageTests(AzuriteFixture azurite) : HostedTest(azurite, 
         await PageAsync("/api/Mail");
 
         var call = Host.Graph.MessageRequests.Last();
-        Assert.Contains(Host.Logs.GetSnapshot(), r => r.Id.Id == 3000 && r.Message.Contains(call.ClientRequestId!, StringComparison.Ordinal) && r.Message.Contains("request-id", StringComparison.Ordinal) && !r.Message.EndsWith("request-id ", StringComparison.Ordinal));
+        var graphIds = Host.Graph.ResponseRequestIds.ToList();
+        Assert.Contains(Host.Logs.GetSnapshot(), r => r.Id.Id == 3000
+            && r.Message.Contains($"client-request-id {call.ClientRequestId}", StringComparison.Ordinal)
+            && graphIds.Any(id => r.Message.EndsWith($", request-id {id}", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Mail_GraphConnectionCutMidBody_ShowsUnavailablePage()
+    {
+        Host.Graph.Enqueue(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new CutOffStream("{\"value\": [ {\"subject\": \"Hel"u8.ToArray())) });
+
+        var page = await PageAsync("/api/Mail", HttpStatusCode.ServiceUnavailable);
+
+        Assert.Contains("Microsoft Graph is not answering", page.Body!.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -371,6 +386,15 @@ public sealed class MailPageTests(AzuriteFixture azurite) : HostedTest(azurite, 
         Assert.Single(rows, r => r.QuerySelector(".subject .text")!.TextContent == "(no subject)");
         Assert.All(rows, r => Assert.False(string.IsNullOrEmpty(r.QuerySelector("time")!.GetAttribute("datetime"))));
         Assert.NotNull(page.QuerySelector("a[rel=next]"));
+    }
+
+    /// <summary>A body that breaks off like a reset connection.</summary>
+    private sealed class CutOffStream(byte[] start) : MemoryStream(start)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, count) is > 0 and var n ? n : throw new IOException("Connection reset by peer");
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(base.Read(buffer.Span) is > 0 and var n ? n : throw new IOException("Connection reset by peer"));
     }
 
     private static HttpResponseMessage Throttled(TimeSpan? retryAfter)

@@ -42,6 +42,15 @@ public sealed class TableClientConfigurationTests
     }
 
     [Fact]
+    public void TableServiceUri_CredentialPicksTheAppsUserAssignedIdentity()
+    {
+        using var provider = Compose(new() { ["Storage:TableServiceUri"] = TableEndpoint, ["Storage:ManagedIdentityClientId"] = IdentityClientId });
+
+        var storage = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<FuncMail.Storage.StorageOptions>>().Value;
+        Assert.Equal(IdentityClientId, FuncMail.Storage.FuncMailTables.CredentialOptions(storage).ManagedIdentityClientId);
+    }
+
+    [Fact]
     public async Task TableServiceUri_SendsABearerTokenForStorageToTheEndpointAndNoSharedKey()
     {
         var credential = new RecordingCredential();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -63,14 +64,18 @@ public sealed class GraphMailClient(HttpClient http, IOptions<GraphOptions> opti
             throw new GraphException(response.StatusCode, response.Headers.RetryAfter?.Delta ?? RetryAfterDate(response), $"Graph answered HTTP {(int)response.StatusCode}.");
         }
 
+        // The body is read after the resilience pipeline has returned the headers, so it gets its own time limit.
+        using var bodyTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bodyTimeout.CancelAfter(GraphResilience.AttemptTimeout);
         try
         {
-            return await response.Content.ReadFromJsonAsync(type, cancellationToken)
-                ?? throw new GraphException(response.StatusCode, null, "Graph answered with an empty body.");
+            return await response.Content.ReadFromJsonAsync(type, bodyTimeout.Token)
+                ?? throw new GraphException(HttpStatusCode.BadGateway, null, "Graph answered with an empty body.");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or IOException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            throw new GraphException(response.StatusCode, null, "Graph answered with JSON FuncMail could not read.", e);
+            // Malformed JSON, a connection cut mid-body, or a body that never ends: all "Graph is not answering".
+            throw new GraphException(HttpStatusCode.BadGateway, null, "Graph's answer could not be read.", e);
         }
     }
 

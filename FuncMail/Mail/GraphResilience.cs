@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.Retry;
@@ -18,7 +19,7 @@ public static class GraphResilience
     public static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(4);
     public const int MaxRetries = 2;
 
-    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline)
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ILogger logger)
     {
         // Retry waits and timeouts are real waits inside one request, whatever clock the app's sessions run on.
         pipeline.TimeProvider = TimeProvider.System;
@@ -33,6 +34,11 @@ public static class GraphResilience
                 MaxDelay = LongestWait,
                 ShouldRetryAfterHeader = true,
                 ShouldHandle = static args => ValueTask.FromResult(ShouldRetry(args.Outcome)),
+                OnRetry = args =>
+                {
+                    MailLog.GraphRetry(logger, args.AttemptNumber + 1, (int?)args.Outcome.Result?.StatusCode ?? 0, (long)args.RetryDelay.TotalMilliseconds);
+                    return ValueTask.CompletedTask;
+                },
             })
             .AddTimeout(AttemptTimeout);
     }

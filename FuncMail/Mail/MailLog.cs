@@ -19,4 +19,7 @@ internal static partial class MailLog
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Refused a continuation link that does not point at Graph's messages")]
     public static partial void ContinuationRejected(ILogger logger);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Graph retry {Attempt} after HTTP {Status}, waiting {DelayMs} ms")]
+    public static partial void GraphRetry(ILogger logger, int attempt, int status, long delayMs);
 }

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Core;
+using Azure.Identity;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +26,10 @@ public sealed class FuncMailTables(TableServiceClient service, IOptions<StorageO
             return await write(table);
         }
     }
+
+    /// <summary>The managed identity FuncMail's tables are reached with: the app's user-assigned identity, by client id.</summary>
+    public static DefaultAzureCredentialOptions CredentialOptions(StorageOptions storage) =>
+        new() { ManagedIdentityClientId = storage.ManagedIdentityClientId };
 
     /// <summary>
     /// Builds the client with short timeouts for interactive pages (checklist E4): from the connection string locally,

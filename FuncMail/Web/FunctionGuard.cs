@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,8 @@ public static class FunctionGuard
 
     // Graph and MSAL failures are handled where they happen (Polly's TimeoutRejectedException, MsalServiceException),
     // so a timeout that reaches this far is the Azure SDK's NetworkTimeout.
+    // A managed-identity token that cannot be had (endpoint hiccup, role not yet effective) is a storage outage too.
     private static bool IsStorageOutage(Exception e) =>
-        e is RequestFailedException { Status: 0 or 408 or 429 or >= 500 } || (e is OperationCanceledException && e.InnerException is TimeoutException);
+        e is RequestFailedException { Status: 0 or 403 or 408 or 429 or >= 500 } or AuthenticationFailedException
+        || (e is OperationCanceledException && e.InnerException is TimeoutException);
 }
