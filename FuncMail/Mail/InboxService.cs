@@ -51,46 +51,21 @@ public sealed class InboxService(
         var correlationId = Correlation.Get(context);
         var slot = new TokenCacheSlot(session.TokenCache, session.HomeAccountId);
         var app = msal.Create(slot);
-        IActionResult? failure;
-        string? accessToken;
-        (accessToken, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: false, correlationId, cancellationToken);
+        var (accessToken, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: false, correlationId, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
 
-        // Two calls in parallel: within Graph's limit of four concurrent requests per mailbox.
-        var folders = TryGetFoldersAsync(accessToken!, correlationId, cancellationToken);
-        GraphMessagePage? page = null;
-        IActionResult? graphFailure = null;
-        try
-        {
-            try
-            {
-                page = await graph.GetMessagesAsync(accessToken!, query, correlationId, cancellationToken);
-            }
-            catch (GraphException e) when (e.Status == HttpStatusCode.Unauthorized)
-            {
-                // The cached access token was revoked early (password reset, admin revoke): refresh once; if the
-                // refresh token is dead too, that ends in the re-sign-in path.
-                (accessToken, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: true, correlationId, cancellationToken);
-                if (failure is not null)
-                {
-                    await folders;
-                    return failure;
-                }
+        var (page, folderList, graphFailure, tokenFailed) = await LoadAsync(context, app, active, query, accessToken!, returnUrl, correlationId, cancellationToken);
 
-                page = await graph.GetMessagesAsync(accessToken!, query, correlationId, cancellationToken);
-            }
-        }
-        catch (Exception e) when (e is GraphException or HttpRequestException or TimeoutRejectedException)
+        // Save a refreshed cache (or renew the idle clock) whether or not Graph answered; not after a failed forced refresh
+        // (that ended the session, or the identity platform is down and nothing changed).
+        if (!tokenFailed)
         {
-            graphFailure = GraphErrorPage(context, e, query, correlationId);
+            await gate.TouchAsync(context, active, slot.Data, slot.Changed, cancellationToken);
         }
 
-        // Save a refreshed cache (or renew the idle clock) whether or not Graph answered.
-        await gate.TouchAsync(context, active, slot.Data, slot.Changed, cancellationToken);
-        var folderList = await folders;
         if (graphFailure is not null)
         {
             return graphFailure;
@@ -114,7 +89,36 @@ public sealed class InboxService(
         return new PageResult(MailPage.Create(model));
     }
 
-    /// <summary>A token from the session's cache, refreshed by MSAL when due; or the response to give instead.</summary>
+    /// <summary>
+    /// The folder's messages and the folder list, in parallel (within Graph's limit of four concurrent requests per
+    /// mailbox); or the page to show instead. A 401 on the messages forces one token refresh: the cached access token
+    /// was revoked early (password reset, admin revoke), and if the refresh token is dead too that ends in re-sign-in.
+    /// </summary>
+    private async Task<(GraphMessagePage? Page, IReadOnlyList<GraphFolder>? Folders, IActionResult? Failure, bool TokenFailed)> LoadAsync(
+        HttpContext context, IConfidentialClientApplication app, ActiveSession active, MessageQuery query, string accessToken, string returnUrl, Guid correlationId, CancellationToken cancellationToken)
+    {
+        var folders = TryGetFoldersAsync(accessToken, correlationId, cancellationToken);
+        try
+        {
+            try
+            {
+                return (await graph.GetMessagesAsync(accessToken, query, correlationId, cancellationToken), await folders, null, false);
+            }
+            catch (GraphException e) when (e.Status == HttpStatusCode.Unauthorized)
+            {
+                var (refreshed, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: true, correlationId, cancellationToken);
+                return failure is not null
+                    ? (null, await folders, failure, true)
+                    : (await graph.GetMessagesAsync(refreshed!, query, correlationId, cancellationToken), await folders, null, false);
+            }
+        }
+        catch (Exception e) when (e is GraphException or HttpRequestException or TimeoutRejectedException)
+        {
+            return (null, await folders, GraphErrorPage(context, e, query, correlationId), false);
+        }
+    }
+
+    /// <summary>A token from the session's cache, refreshed by MSAL when due; or the response to give instead (the session then has ended).</summary>
     private async Task<(string? AccessToken, IActionResult? Failure)> AcquireTokenAsync(
         HttpContext context, IConfidentialClientApplication app, ActiveSession active, string returnUrl, bool forceRefresh, Guid correlationId, CancellationToken cancellationToken)
     {
