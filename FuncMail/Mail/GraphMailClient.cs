@@ -34,7 +34,7 @@ public sealed class GraphMailClient(HttpClient http, IOptions<GraphOptions> opti
                 query.IsSearch
                     // Graph allows no $orderby or $skip with $search; quotes inside the phrase are escaped for KQL.
                     ? $"me/mailFolders/{folder}/messages?{MessageSelect}&$top={query.PageSize}&$search={Uri.EscapeDataString("\"" + query.Search!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")}"
-                    : $"me/mailFolders/{folder}/messages?{MessageSelect}&$top={query.PageSize}&$skip={query.Skip}&$orderby=receivedDateTime%20desc",
+                    : $"me/mailFolders/{folder}/messages?{MessageSelect}&$top={query.PageSize}&$skip={query.Offset}&$orderby=receivedDateTime%20desc",
                 UriKind.Relative);
         }
 

@@ -59,12 +59,12 @@ public static class InboxView
     {
         var byName = (folders ?? []).Where(f => f.DisplayName is not null).GroupBy(f => f.DisplayName!, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
         var links = MessageQuery.WellKnownFolders
-            .Select(w => new FolderLink(w.Name, Url(query with { Folder = w.Alias, Skip = 0, Search = null, Next = null }), byName.GetValueOrDefault(w.Name)?.UnreadItemCount, IsCurrent(query.Folder, w.Alias, byName.GetValueOrDefault(w.Name)?.Id)))
+            .Select(w => new FolderLink(w.Name, Url(query with { Folder = w.Alias, Offset = 0, Search = null, Next = null }), byName.GetValueOrDefault(w.Name)?.UnreadItemCount, IsCurrent(query.Folder, w.Alias, byName.GetValueOrDefault(w.Name)?.Id)))
             .ToList();
         links.AddRange((folders ?? [])
             .Where(f => f.Id is not null && f.DisplayName is not null && !MessageQuery.WellKnownFolders.Any(w => string.Equals(w.Name, f.DisplayName, StringComparison.OrdinalIgnoreCase)))
             .OrderBy(f => f.DisplayName, StringComparer.CurrentCultureIgnoreCase)
-            .Select(f => new FolderLink(f.DisplayName!, Url(query with { Folder = f.Id!, Skip = 0, Search = null, Next = null }), f.UnreadItemCount, f.Id == query.Folder)));
+            .Select(f => new FolderLink(f.DisplayName!, Url(query with { Folder = f.Id!, Offset = 0, Search = null, Next = null }), f.UnreadItemCount, f.Id == query.Folder)));
         return links;
     }
 
@@ -93,9 +93,9 @@ public static class InboxView
             parameters.Add("next", query.Next);
         }
 
-        if (query.Skip > 0)
+        if (query.Offset > 0)
         {
-            parameters.Add("skip", query.Skip.ToString(CultureInfo.InvariantCulture));
+            parameters.Add("skip", query.Offset.ToString(CultureInfo.InvariantCulture));
         }
 
         return InboxService.Path + parameters.ToQueryString().Value;
@@ -111,8 +111,8 @@ public static class InboxView
                     page.NextLink is null ? null : Url(query with { Next = page.NextLink }));
         }
 
-        var older = count == query.PageSize && query.Skip + query.PageSize <= MessageQuery.MaxSkip ? Url(query with { Skip = query.Skip + query.PageSize }) : null;
-        var newer = query.Skip > 0 ? Url(query with { Skip = Math.Max(0, query.Skip - query.PageSize) }) : null;
+        var older = count == query.PageSize && query.Offset + query.PageSize <= MessageQuery.MaxOffset ? Url(query with { Offset = query.Offset + query.PageSize }) : null;
+        var newer = query.Offset > 0 ? Url(query with { Offset = Math.Max(0, query.Offset - query.PageSize) }) : null;
         return (newer, older);
     }
 

@@ -7,13 +7,13 @@ namespace FuncMail.Mail;
 /// What the mail page was asked to show, parsed and bounded from the query string: folder, page size, position,
 /// search text, and for search results a Graph continuation link (validated before use, checklist D6).
 /// </summary>
-public sealed partial record MessageQuery(string Folder, int PageSize, int Skip, string? Search, string? Next)
+public sealed partial record MessageQuery(string Folder, int PageSize, int Offset, string? Search, string? Next)
 {
     public const string DefaultFolder = "inbox";
     public static readonly int[] PageSizes = [10, 25, 50];
 
-    /// <summary>Graph pages beyond this are reachable by search; $skip deeper than this gets slow for the mailbox.</summary>
-    public const int MaxSkip = 1000;
+    /// <summary>How far back a folder pages (the `skip` parameter, sent to Graph as $skip); older mail is reachable by search.</summary>
+    public const int MaxOffset = 1000;
 
     public const int MaxSearchLength = 200;
 
@@ -40,9 +40,9 @@ public sealed partial record MessageQuery(string Folder, int PageSize, int Skip,
         }
 
         var skip = 0;
-        if (Single(query, "skip") is { } skipText && (!int.TryParse(skipText, out skip) || skip is < 0 or > MaxSkip))
+        if (Single(query, "skip") is { } skipText && (!int.TryParse(skipText, out skip) || skip is < 0 or > MaxOffset))
         {
-            error = $"FuncMail pages back through the newest {MaxSkip} messages of a folder; use search to find older ones.";
+            error = $"FuncMail pages back through the newest {MaxOffset} messages of a folder; use search to find older ones.";
             return null;
         }
 
