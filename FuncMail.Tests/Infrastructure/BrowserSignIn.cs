@@ -6,7 +6,7 @@ namespace FuncMail.Tests.Infrastructure;
 public static class BrowserSignIn
 {
     /// <summary>Routes the authorize endpoint for this context; returns a counter of authorize requests.</summary>
-    public static async Task<Func<int>> RouteAuthorizeAsync(IBrowserContext context, FuncMailTestHost host)
+    public static async Task<Func<int>> RouteAuthorizeAsync(IBrowserContext context, IFuncMailHost host)
     {
         var count = 0;
         await context.RouteAsync($"https://{EntraStub.Host}/**", async route =>
@@ -23,7 +23,7 @@ public static class BrowserSignIn
     /// The sign-in starts with a click: Playwright routes a redirect to the authorize endpoint that a click starts,
     /// while a GotoAsync whose first response redirects there goes to the (unreachable) network.
     /// </remarks>
-    public static async Task<IPage> SignInAsync(IBrowserContext context, FuncMailTestHost host)
+    public static async Task<IPage> SignInAsync(IBrowserContext context, IFuncMailHost host)
     {
         await RouteAuthorizeAsync(context, host);
         var page = await context.NewPageAsync();

@@ -14,7 +14,7 @@ public static class FlowSteps
     }
 
     /// <summary>Signs in all the way: SignIn, the stubbed authorize step, GetToken. Returns GetToken's response.</summary>
-    public static async Task<HttpResponseMessage> SignInAsync(FuncMailTestHost host, HttpClient browser, TestUser? user = null, string returnUrl = "/api/Mail")
+    public static async Task<HttpResponseMessage> SignInAsync(IFuncMailHost host, HttpClient browser, TestUser? user = null, string returnUrl = "/api/Mail")
     {
         var authorize = await StartSignInAsync(browser, returnUrl);
         var callback = host.Entra.Authorize(authorize, user);

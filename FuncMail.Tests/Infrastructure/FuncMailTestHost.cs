@@ -30,7 +30,7 @@ namespace FuncMail.Tests.Infrastructure;
 /// at the route and methods the build wrote to functions.metadata, wrapped in the same FunctionGuard the worker
 /// middleware uses, and its IActionResult executed the way the worker's ASP.NET Core integration does.
 /// </summary>
-public sealed class FuncMailTestHost : IAsyncDisposable
+public sealed class FuncMailTestHost : IFuncMailHost
 {
     public const string ClientId = "11111111-2222-3333-4444-555555555555";
 
@@ -63,7 +63,9 @@ public sealed class FuncMailTestHost : IAsyncDisposable
     public TableClient SignInsTable { get; }
 
     /// <summary>Everything the app logged, for assertion messages.</summary>
-    public string LogText => string.Join(Environment.NewLine, Logs.GetSnapshot().Select(r => $"{r.Level} {r.Category}: {r.Message} {r.Exception?.GetType().Name}"));
+    public string LogText => string.Join(Environment.NewLine, LogLines);
+
+    public IReadOnlyList<string> LogLines => Logs.GetSnapshot().Select(r => $"{r.Level} {r.Category}: {r.Message} {r.Exception?.GetType().Name}").ToList();
 
     public EntraStub Entra { get; }
 
@@ -145,32 +147,10 @@ public sealed class FuncMailTestHost : IAsyncDisposable
         return new FuncMailTestHost(app, baseAddress, entra, graph, tables, time) { TableFaults = faults };
     }
 
-    /// <summary>An HttpClient that keeps cookies like a browser and does not follow redirects, so each hop can be asserted.</summary>
-    public (HttpClient Client, CookieJar Jar) CreateBrowser()
-    {
-        var jar = new CookieJar { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false } };
-        return (new HttpClient(jar) { BaseAddress = BaseAddress }, jar);
-    }
+    public (HttpClient Client, CookieJar Jar) CreateBrowser() => HostParts.CreateBrowser(BaseAddress);
 
-    public async Task<List<TableEntity>> RowsAsync(TableClient table)
-    {
-        var rows = new List<TableEntity>();
-        try
-        {
-            await foreach (var row in table.QueryAsync<TableEntity>())
-            {
-                rows.Add(row);
-            }
-        }
-        catch (Azure.RequestFailedException e) when (e.Status == 404)
-        {
-            // The table was never created: no rows.
-        }
+    public Task<List<TableEntity>> RowsAsync(TableClient table) => HostParts.RowsAsync(table);
 
-        return rows;
-    }
-
-    /// <summary>Fails the test if a stub saw a request it was not built to answer.</summary>
     public void AssertNoUnexpectedCalls()
     {
         Assert.Empty(Entra.Unexpected);
