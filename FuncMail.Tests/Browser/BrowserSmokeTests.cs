@@ -15,6 +15,12 @@ public sealed class BrowserSmokeTests(AzuriteFixture azurite, BrowserFixture bro
     public async Task Browser_SignInSeeMailSignOut_Works()
     {
         await using var host = await FuncMailTestHost.StartAsync(azurite);
+        await SignInSeeMailSignOutAsync(host, browsers, screenshot: true);
+    }
+
+    /// <summary>The smoke test's steps, for any host: this one and the real worker's (WorkerBrowserTests).</summary>
+    internal static async Task SignInSeeMailSignOutAsync(IFuncMailHost host, BrowserFixture browsers, bool screenshot = false)
+    {
         host.Graph.Inbox.Add(new StubMessage("<img src=x onerror=\"window.__xss=1\">", "\"><script>window.__xss=2</script>", "attacker@evil.example", DateTimeOffset.UtcNow));
         await using var context = await (await browsers.GetAsync()).NewContextAsync(new BrowserNewContextOptions { BaseURL = host.BaseAddress.AbsoluteUri });
         var authorizeRequests = await BrowserSignIn.RouteAuthorizeAsync(context, host);
@@ -35,9 +41,12 @@ public sealed class BrowserSmokeTests(AzuriteFixture azurite, BrowserFixture bro
         Assert.Equal(SameSiteAttribute.Lax, session.SameSite);
         Assert.DoesNotContain(cookies, c => c.Name == Cookies.SignIn);
 
-        var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(screenshots);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "mail.png"), FullPage = true });
+        if (screenshot)
+        {
+            var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+            Directory.CreateDirectory(screenshots);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "mail.png"), FullPage = true });
+        }
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await page.WaitForURLAsync("**/api/Home");

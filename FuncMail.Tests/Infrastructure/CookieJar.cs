@@ -7,9 +7,10 @@ namespace FuncMail.Tests.Infrastructure;
 /// Keeps cookies for an HttpClient the way a browser on http://127.0.0.1 does. .NET's CookieContainer will not send
 /// Secure cookies over http (PLATFORM-NOTES), while Chromium treats loopback as a secure context.
 /// </summary>
-public sealed class CookieJar : DelegatingHandler
+public sealed class CookieJar(ConcurrentDictionary<string, string>? cookies = null) : DelegatingHandler
 {
-    public ConcurrentDictionary<string, string> Cookies { get; } = new(StringComparer.Ordinal);
+    /// <summary>The cookies by name; two jars given one dictionary are one browser talking to two instances.</summary>
+    public ConcurrentDictionary<string, string> Cookies { get; } = cookies ?? new(StringComparer.Ordinal);
 
     public List<string> SetCookieHeaders { get; } = [];
 

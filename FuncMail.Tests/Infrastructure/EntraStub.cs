@@ -34,6 +34,9 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
 
     public ConcurrentQueue<string> Unexpected { get; } = new();
 
+    /// <summary>Every secret this stub handed out (codes, access, refresh and ID tokens), for the logging canary tests (checklist F1).</summary>
+    public ConcurrentQueue<string> IssuedSecrets { get; } = new();
+
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> TokenRequests { get; } = new();
 
     public int DiscoveryRequests => _discovery;
@@ -53,6 +56,7 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
         Require(query["response_type"] == "code", "response_type=code");
         Require(query["code_challenge_method"] == "S256", "code_challenge_method=S256");
         var code = "code-" + Guid.NewGuid().ToString("N");
+        IssuedSecrets.Enqueue(code);
         _codes[code] = new Grant(query["code_challenge"]!, query["nonce"]!, query["redirect_uri"]!, user ?? DefaultUser, query["scope"]!);
         return new Uri(QueryHelpers.AddQueryString(query["redirect_uri"]!, new Dictionary<string, string?> { ["code"] = code, ["state"] = query["state"], ["session_state"] = Guid.NewGuid().ToString() }));
     }
@@ -160,6 +164,8 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
         var refreshToken = "rt-" + Guid.NewGuid().ToString("N");
         _accessTokens[accessToken] = DateTimeOffset.UtcNow + AccessTokenLifetime;
         _refreshTokens[refreshToken] = user;
+        IssuedSecrets.Enqueue(accessToken);
+        IssuedSecrets.Enqueue(refreshToken);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var claims = new JsonObject
         {
@@ -181,6 +187,8 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
         }
 
         TamperIdToken?.Invoke(claims);
+        var idToken = $"{B64(new JsonObject { ["typ"] = "JWT", ["alg"] = "RS256", ["kid"] = "stub" })}.{B64(claims)}.c3R1Yi1zaWduYXR1cmU";
+        IssuedSecrets.Enqueue(idToken);
         return Json(HttpStatusCode.OK, new JsonObject
         {
             ["token_type"] = "Bearer",
@@ -190,7 +198,7 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
             ["ext_expires_in"] = (long)AccessTokenLifetime.TotalSeconds,
             ["access_token"] = accessToken,
             ["refresh_token"] = refreshToken,
-            ["id_token"] = $"{B64(new JsonObject { ["typ"] = "JWT", ["alg"] = "RS256", ["kid"] = "stub" })}.{B64(claims)}.c3R1Yi1zaWduYXR1cmU",
+            ["id_token"] = idToken,
             ["client_info"] = B64(new JsonObject { ["uid"] = user.ObjectId, ["utid"] = user.TenantId }),
         });
     }

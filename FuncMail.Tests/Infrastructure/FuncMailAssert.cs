@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace FuncMail.Tests.Infrastructure;
 
 public static class FuncMailAssert
@@ -24,4 +26,23 @@ public static class FuncMailAssert
     }
 
     private static bool IsLocal(string target) => (target.StartsWith('/') && !target.StartsWith("//", StringComparison.Ordinal)) || target.StartsWith('#');
+
+    /// <summary>The headers every response carries, redirects and error pages included (checklist D1-D4).</summary>
+    public static void Hardened(HttpResponseMessage response, string what)
+    {
+        var csp = response.Header("Content-Security-Policy");
+        Assert.True(csp is not null, $"{what}: no CSP");
+        foreach (var directive in new[] { "default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'" })
+        {
+            Assert.True(csp!.Contains(directive, StringComparison.Ordinal), $"{what}: CSP lacks {directive}");
+        }
+
+        Assert.True(response.Header("Referrer-Policy") == "no-referrer", $"{what}: Referrer-Policy");
+        Assert.True(response.Header("X-Content-Type-Options") == "nosniff", $"{what}: nosniff");
+        Assert.True(response.Header("Cache-Control") == "no-store", $"{what}: Cache-Control");
+        if (response.StatusCode != HttpStatusCode.Redirect && response.StatusCode != HttpStatusCode.SeeOther)
+        {
+            Assert.True(response.ContentType()?.ToString() == "text/html; charset=utf-8", $"{what}: content type {response.ContentType()}");
+        }
+    }
 }

@@ -174,16 +174,7 @@ public sealed class FuncMailTestHost : IFuncMailHost
             var method = type.GetMethod(function.EntryPoint[(split + 1)..])!;
             app.MapMethods($"/{FunctionsMetadata.RoutePrefix}/{function.Route}", function.Methods, RunAsync);
 
-            async Task RunAsync(HttpContext context)
-            {
-                var result = await FunctionGuard.InvokeAsync(context, Call, logger);
-                if (result is not null)
-                {
-                    await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
-                }
-
-                Task<IActionResult?> Call() => Invoke(context, type, method);
-            }
+            Task RunAsync(HttpContext context) => FunctionGuard.RunAsync(context, () => Invoke(context, type, method), logger);
         }
     }
 

@@ -50,10 +50,11 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
     public string LogText => Emulator.LogText;
 
     /// <param name="settings">Changes to the settings, in configuration form (<c>Section:Key</c>); they reach the worker as environment variables.</param>
-    public static async Task<FuncMailWorkerHost> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null, string? appDirectory = null)
+    /// <param name="sameAppAs">Another instance of the same app: this one shares its tables, keys, redirect URI and Microsoft stubs.</param>
+    public static async Task<FuncMailWorkerHost> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null, FuncMailWorkerHost? sameAppAs = null)
     {
-        var entra = new EntraStub(FuncMailTestHost.ClientId, FuncMailTestHost.ClientSecret);
-        var graph = new GraphStub(entra);
+        var entra = sameAppAs?.Entra ?? new EntraStub(FuncMailTestHost.ClientId, FuncMailTestHost.ClientSecret);
+        var graph = sameAppAs?.Graph ?? new GraphStub(entra);
         var proxy = await CloudProxy.StartAsync(new Dictionary<string, HttpMessageHandler>
         {
             [EntraStub.Host] = entra,
@@ -64,7 +65,7 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
         Dictionary<string, string?> configuration = [];
         try
         {
-            var emulator = await FunctionsHostEmulator.StartAsync(appDirectory ?? AppDirectory, frontDoor =>
+            var emulator = await FunctionsHostEmulator.StartAsync(AppDirectory, frontDoor =>
             {
                 configuration = new Dictionary<string, string?>
                 {
@@ -84,6 +85,14 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
                     ["SSL_CERT_FILE"] = TestCertificateAuthority.Instance.CertificateFile,
                     ["SSL_CERT_DIR"] = TestCertificateAuthority.Instance.EmptyDirectory,
                 };
+                if (sameAppAs is not null)
+                {
+                    foreach (var shared in new[] { "Entra:RedirectUri", "Storage:SessionsTable", "Storage:SignInsTable" })
+                    {
+                        configuration[shared] = sameAppAs.Settings[shared];
+                    }
+                }
+
                 settings?.Invoke(configuration);
                 return configuration.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
             });

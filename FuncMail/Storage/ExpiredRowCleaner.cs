@@ -18,10 +18,19 @@ public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvide
     {
         var now = time.GetUtcNow();
         var idleSince = now - sessions.Value.IdleTimeout;
-        var deleted = await DeleteAsync(tables.Sessions, TableClient.CreateQueryFilter($"ExpiresAt lt {now} or LastSeenAt lt {idleSince}"), cancellationToken)
-            + await DeleteAsync(tables.SignIns, TableClient.CreateQueryFilter($"ExpiresAt lt {now}"), cancellationToken);
-        Deleted(logger, deleted);
-        return deleted;
+        try
+        {
+            var deleted = await DeleteAsync(tables.Sessions, TableClient.CreateQueryFilter($"ExpiresAt lt {now} or LastSeenAt lt {idleSince}"), cancellationToken)
+                + await DeleteAsync(tables.SignIns, TableClient.CreateQueryFilter($"ExpiresAt lt {now}"), cancellationToken);
+            Deleted(logger, deleted);
+            return deleted;
+        }
+        catch (Exception e) when (StorageOutage.Is(e))
+        {
+            // Nothing is lost: expired rows wait for the next run, and requests refuse them on sight anyway.
+            StorageUnavailable(logger, StorageOutage.Status(e));
+            return 0;
+        }
     }
 
     private static async Task<int> DeleteAsync(TableClient table, string filter, CancellationToken cancellationToken)
@@ -53,4 +62,7 @@ public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvide
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Cleanup deleted {Count} expired rows")]
     private static partial void Deleted(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "Cleanup could not reach Table Storage (HTTP {Status}) after the SDK's retries; the next run tries again")]
+    private static partial void StorageUnavailable(ILogger logger, int status);
 }

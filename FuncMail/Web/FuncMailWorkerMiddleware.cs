@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FuncMail.Web;
 
-/// <summary>Runs <see cref="FunctionGuard"/> around each HTTP function in the Functions host.</summary>
+/// <summary>Runs each HTTP function inside <see cref="FunctionGuard"/> in the Functions worker.</summary>
 public sealed class FuncMailWorkerMiddleware(ILogger<FuncMailWorkerMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
@@ -16,7 +16,7 @@ public sealed class FuncMailWorkerMiddleware(ILogger<FuncMailWorkerMiddleware> l
             return;
         }
 
-        var result = await FunctionGuard.InvokeAsync(
+        await FunctionGuard.RunAsync(
             http,
             async () =>
             {
@@ -25,9 +25,9 @@ public sealed class FuncMailWorkerMiddleware(ILogger<FuncMailWorkerMiddleware> l
             },
             logger);
 
-        if (result is not null)
-        {
-            context.GetInvocationResult().Value = result;
-        }
+        // The guard has written the response. Left in place, the result would be executed a second time by the
+        // worker's ASP.NET Core integration, and serialized into the invocation's reply to the host: for SignIn that
+        // is the whole authorize URL with its state, nonce and code challenge.
+        context.GetInvocationResult().Value = null;
     }
 }

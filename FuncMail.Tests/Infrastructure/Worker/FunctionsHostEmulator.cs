@@ -49,6 +49,7 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly string _home;
     private readonly HttpMessageInvoker _toWorker;
+    private readonly SemaphoreSlim _recorded = new(0);
     private Process? _process;
     private IHttpForwarder _forwarder = null!;
     private Uri _workerHttp = null!;
@@ -85,6 +86,7 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
     /// <summary>Everything the worker logged, in order.</summary>
     public IReadOnlyCollection<WorkerLog> Logs => _stream.Logs;
 
+    /// <summary>Every invocation's outcome, recorded once the worker replied (which can be just after the client got its response).</summary>
     public ConcurrentQueue<InvocationRecord> Invocations { get; } = new();
 
     /// <summary>Protocol messages the emulator did not expect; a healthy run has none.</summary>
@@ -156,7 +158,7 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
         request.TriggerMetadata.Add(function.TriggerName, new TypedData { Json = timerInfo });
         var reply = (await _stream.RequestAsync(new StreamingMessage { InvocationRequest = request }, FunctionTimeout)).InvocationResponse;
         var record = new InvocationRecord(request.InvocationId, function.Name, reply.Result.Status, reply.ReturnValue, Describe(reply.Result.Exception), 0, false);
-        Invocations.Enqueue(record);
+        Record(record);
         return record;
     }
 
@@ -186,6 +188,7 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
 
         _process?.Dispose();
         _toWorker.Dispose();
+        _recorded.Dispose();
         await _frontDoor.DisposeAsync();
         await _grpc.DisposeAsync();
         try
@@ -397,7 +400,25 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         }
 
-        Invocations.Enqueue(new InvocationRecord(request.InvocationId, function.Name, status, returnValue, exception, context.Response.StatusCode, context.Response.HasStarted));
+        Record(new InvocationRecord(request.InvocationId, function.Name, status, returnValue, exception, context.Response.StatusCode, context.Response.HasStarted));
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> invocations have been recorded in all.</summary>
+    public async Task<IReadOnlyList<InvocationRecord>> InvocationsAsync(int count)
+    {
+        using var timeout = new CancellationTokenSource(ControlTimeout);
+        while (Invocations.Count < count)
+        {
+            await _recorded.WaitAsync(timeout.Token);
+        }
+
+        return Invocations.ToList();
+    }
+
+    private void Record(InvocationRecord record)
+    {
+        Invocations.Enqueue(record);
+        _recorded.Release();
     }
 
     private WorkerFunction? Route(HttpRequest request)

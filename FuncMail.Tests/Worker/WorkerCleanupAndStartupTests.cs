@@ -1,0 +1,62 @@
+using System.Net;
+using Azure.Data.Tables;
+using FuncMail.Tests.Infrastructure;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
+
+namespace FuncMail.Tests.Worker;
+
+/// <summary>The Cleanup timer as the host fires it, and start-up as the host sees it: both through the real worker.</summary>
+[Collection(AzuriteCollection.Name)]
+[Trait("Host", "Worker")]
+public sealed class WorkerCleanupAndStartupTests(AzuriteFixture azurite)
+{
+    [Fact]
+    [Trait("Checklist", "C5")]
+    public async Task CleanupTimer_FiredByTheHost_DeletesEndedRowsAndKeepsLiveOnes()
+    {
+        await using var host = await FuncMailWorkerHost.StartAsync(azurite);
+        var (live, liveJar) = host.CreateBrowser();
+        using (await FlowSteps.SignInAsync(host, live)) { }
+        var (abandoning, _) = host.CreateBrowser();
+        await FlowSteps.StartSignInAsync(abandoning);
+
+        // Rows as earlier requests left them, hours ago (the worker runs on the real clock).
+        var past = DateTimeOffset.UtcNow.AddHours(-13);
+        await host.SessionsTable.AddEntityAsync(new TableEntity("ended-by-absolute-timeout", "") { ["CreatedAt"] = past, ["LastSeenAt"] = DateTimeOffset.UtcNow, ["ExpiresAt"] = past.AddHours(12) });
+        await host.SessionsTable.AddEntityAsync(new TableEntity("ended-by-idle-timeout", "") { ["CreatedAt"] = past, ["LastSeenAt"] = past, ["ExpiresAt"] = DateTimeOffset.UtcNow.AddHours(1) });
+        await host.SignInsTable.AddEntityAsync(new TableEntity("abandoned-sign-in", "") { ["State"] = "s", ["ExpiresAt"] = past });
+
+        var run = await host.Emulator.InvokeTimerAsync("Cleanup");
+
+        Assert.True(run.Status == StatusResult.Types.Status.Success, run.Exception);
+        Assert.Equal([Cookies.IdOf(liveJar.Cookies[Cookies.Session])], (await host.RowsAsync(host.SessionsTable)).Select(r => r.PartitionKey));
+        Assert.Single(await host.RowsAsync(host.SignInsTable)); // the sign-in still in progress
+        Assert.Contains(host.Emulator.Logs, l => l.Message == "Cleanup deleted 3 expired rows");
+        using var stillSignedIn = await live.GetAsync("/api/Mail");
+        Assert.Equal(HttpStatusCode.OK, stillSignedIn.StatusCode);
+        host.AssertNoUnexpectedCalls();
+    }
+
+    [Theory]
+    [InlineData("Entra:ClientId", "Entra:ClientId is missing")]
+    [InlineData("Session:ActiveKeyId", "Session:ActiveKeyId '' names no key")]
+    [InlineData("Storage:ConnectionString", "Set exactly one of Storage:ConnectionString")]
+    public async Task Worker_MissingSetting_RefusesToStartAndNamesIt(string setting, string message)
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => FuncMailWorkerHost.StartAsync(azurite, s => s.Remove(setting)));
+
+        Assert.Contains(message, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Worker_PublicSampleKeyOutsideDevelopment_RefusesToStart()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => FuncMailWorkerHost.StartAsync(azurite, s =>
+        {
+            s["Session:Keys:dev-only-sample"] = "ZGV2LW9ubHktc2FtcGxlLWtleS1wdWJsaWMtbmV2ZXItdXNlLWluLWF6dXJlIQ==";
+            s["Session:ActiveKeyId"] = "dev-only-sample";
+        }));
+
+        Assert.Contains("dev-only key, which is public", failure.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using FuncMail.Tests.Infrastructure;
+
+namespace FuncMail.Tests.Worker;
+
+/// <summary>
+/// Every endpoint and every kind of outcome (page, redirect, error page) carries the security headers when served by
+/// the real worker (checklist D1-D4). They come from FuncMail's worker middleware (UseFuncMail in Program.cs), which
+/// nothing in the in-process host can prove.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+[Trait("Host", "Worker")]
+public sealed class WorkerHardeningTests(WorkerHostFixture worker) : IClassFixture<WorkerHostFixture>
+{
+    private FuncMailWorkerHost Host => worker.Host;
+
+    public static TheoryData<string, HttpStatusCode> Outcomes => new()
+    {
+        { "Home, signed out", HttpStatusCode.OK },
+        { "Home, signed in", HttpStatusCode.OK },
+        { "SignIn", HttpStatusCode.Redirect },
+        { "GetToken, success", HttpStatusCode.Redirect },
+        { "GetToken, forged state", HttpStatusCode.Redirect },
+        { "GetToken, access denied", HttpStatusCode.Forbidden },
+        { "GetToken, identity platform down", HttpStatusCode.ServiceUnavailable },
+        { "Mail, signed out", HttpStatusCode.Redirect },
+        { "Mail, signed in", HttpStatusCode.OK },
+        { "Mail, bad page size", HttpStatusCode.BadRequest },
+        { "Mail, Graph throttled", HttpStatusCode.TooManyRequests },
+        { "Mail, Graph down", HttpStatusCode.ServiceUnavailable },
+        { "SignOut, form", HttpStatusCode.OK },
+        { "SignOut, forged", HttpStatusCode.BadRequest },
+        { "SignOut, success", HttpStatusCode.SeeOther },
+    };
+
+    [Theory]
+    [MemberData(nameof(Outcomes))]
+    [Trait("Checklist", "D1")]
+    [Trait("Checklist", "D2")]
+    [Trait("Checklist", "D3")]
+    [Trait("Checklist", "D4")]
+    public async Task Outcome_ThroughTheWorker_CarriesTheSecurityHeaders(string outcome, HttpStatusCode expected)
+    {
+        using var response = await ProduceAsync(outcome);
+
+        Assert.Equal(expected, response.StatusCode);
+        FuncMailAssert.Hardened(response, outcome);
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            FuncMailAssert.NoOffOriginReferences(await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    private async Task<HttpResponseMessage> ProduceAsync(string outcome)
+    {
+        var (browser, _) = Host.CreateBrowser();
+        if (outcome.EndsWith("signed in", StringComparison.Ordinal) || outcome.StartsWith("Mail, ", StringComparison.Ordinal) && outcome != "Mail, signed out"
+            || outcome.StartsWith("SignOut", StringComparison.Ordinal))
+        {
+            using var signedIn = await FlowSteps.SignInAsync(Host, browser);
+            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        }
+
+        switch (outcome)
+        {
+            case "Home, signed out" or "Home, signed in":
+                return await browser.GetAsync("/api/Home");
+            case "SignIn":
+                return await browser.GetAsync("/api/SignIn?returnUrl=%2Fapi%2FMail");
+            case "GetToken, success":
+                return await FlowSteps.SignInAsync(Host, browser);
+            case "GetToken, forged state":
+                await FlowSteps.StartSignInAsync(browser);
+                return await browser.GetAsync("/api/GetToken?code=forged&state=forged");
+            case "GetToken, access denied":
+                return await browser.GetAsync(EntraStub.Deny(await FlowSteps.StartSignInAsync(browser), "access_denied", "AADSTS65004: User declined to consent.").PathAndQuery);
+            case "GetToken, identity platform down":
+                var authorize = await FlowSteps.StartSignInAsync(browser);
+                Host.Entra.FailNextTokenRequests(HttpStatusCode.InternalServerError, HttpStatusCode.InternalServerError);
+                return await browser.GetAsync(Host.Entra.Authorize(authorize).PathAndQuery);
+            case "Mail, signed out" or "Mail, signed in":
+                return await browser.GetAsync("/api/Mail");
+            case "Mail, bad page size":
+                return await browser.GetAsync("/api/Mail?size=7");
+            case "Mail, Graph throttled":
+                Host.Graph.Enqueue(() =>
+                {
+                    var throttled = GraphStub.Error(HttpStatusCode.TooManyRequests, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.");
+                    throttled.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(30));
+                    return throttled;
+                });
+                return await browser.GetAsync("/api/Mail");
+            case "Mail, Graph down":
+                for (var i = 0; i < 3; i++)
+                {
+                    Host.Graph.Enqueue(() => GraphStub.Error(HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", "The service is temporarily unavailable."));
+                }
+
+                return await browser.GetAsync("/api/Mail");
+            case "SignOut, form":
+                return await browser.GetAsync("/api/SignOut");
+            case "SignOut, forged":
+                return await browser.PostAsync("/api/SignOut", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = "forged" }));
+            case "SignOut, success":
+                var home = await browser.GetStringAsync("/api/Home");
+                return await browser.PostAsync("/api/SignOut", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = PageParsing.SignOutToken(home) }));
+            default:
+                throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "No such outcome.");
+        }
+    }
+}
