@@ -51,7 +51,9 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
 
     /// <param name="settings">Changes to the settings, in configuration form (<c>Section:Key</c>); they reach the worker as environment variables.</param>
     /// <param name="sameAppAs">Another instance of the same app: this one shares its tables, keys, redirect URI and Microsoft stubs.</param>
-    public static async Task<FuncMailWorkerHost> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null, FuncMailWorkerHost? sameAppAs = null)
+    /// <param name="appDirectory">Another build of FuncMail (a publish output, for the cold-start measurements).</param>
+    public static async Task<FuncMailWorkerHost> StartAsync(
+        AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null, FuncMailWorkerHost? sameAppAs = null, string? appDirectory = null)
     {
         var entra = sameAppAs?.Entra ?? new EntraStub(FuncMailTestHost.ClientId, FuncMailTestHost.ClientSecret);
         var graph = sameAppAs?.Graph ?? new GraphStub(entra);
@@ -65,7 +67,7 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
         Dictionary<string, string?> configuration = [];
         try
         {
-            var emulator = await FunctionsHostEmulator.StartAsync(AppDirectory, frontDoor =>
+            var emulator = await FunctionsHostEmulator.StartAsync(appDirectory ?? AppDirectory, frontDoor =>
             {
                 configuration = new Dictionary<string, string?>
                 {

@@ -100,7 +100,7 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
 
     public TimeSpan ReadyAfter { get; private set; }
 
-    public Stopwatch SinceProcessStart { get; } = new();
+    public Stopwatch SinceProcessStart => _stream.Clock;
 
     public int ProcessId => _process?.Id ?? 0;
 

@@ -7,7 +7,8 @@ using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 namespace FuncMail.Tests.Infrastructure.Worker;
 
 /// <summary>One line the worker logged. The worker removes its console logger: <c>RpcLog</c> is its only log channel.</summary>
-public sealed record WorkerLog(RpcLog.Types.Level Level, string Category, string Message, string EventId, string? Exception, string InvocationId)
+/// <param name="At">When the host received it, from the worker's process start (for cold-start analysis).</param>
+public sealed record WorkerLog(RpcLog.Types.Level Level, string Category, string Message, string EventId, string? Exception, string InvocationId, TimeSpan At)
 {
     public override string ToString() => $"{Level} {Category} [{EventId}]: {Message}{(Exception is null ? "" : " | " + Exception)}";
 }
@@ -24,6 +25,9 @@ public sealed class WorkerStream
     private readonly TaskCompletionSource<StartStream> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _connected;
+
+    /// <summary>Started by the emulator when it starts the worker process.</summary>
+    public System.Diagnostics.Stopwatch Clock { get; } = new();
 
     /// <summary>Completes when the worker opens the stream with StartStream.</summary>
     public Task<StartStream> Started => _started.Task;
@@ -125,7 +129,8 @@ public sealed class WorkerStream
                     log.Message,
                     log.EventId,
                     log.Exception is null ? null : $"{log.Exception.Message} {log.Exception.StackTrace}",
-                    log.InvocationId));
+                    log.InvocationId,
+                    Clock.Elapsed));
                 break;
             default:
                 if (_pending.TryGetValue(message.RequestId, out var reply))
