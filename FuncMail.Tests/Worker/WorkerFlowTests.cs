@@ -138,6 +138,18 @@ public sealed class WorkerFlowTests(WorkerHostFixture worker, AzuriteFixture azu
     }
 
     [Fact]
+    public async Task GetToken_ThroughTheWorker_SetsEachCookieOnce()
+    {
+        // The isolated worker has duplicated response cookies before (azure-functions-dotnet-worker #3353).
+        var (browser, _) = Host.CreateBrowser();
+
+        using var callback = await FlowSteps.SignInAsync(Host, browser);
+
+        var cookies = callback.SetCookies().Select(c => c[..c.IndexOf('=', StringComparison.Ordinal)]).Order().ToList();
+        Assert.Equal([Cookies.Session, Cookies.SignIn], cookies);
+    }
+
+    [Fact]
     [Trait("Checklist", "E5")]
     public async Task SignInOnOneWorker_CallbackAndMailOnAnother_Works()
     {
