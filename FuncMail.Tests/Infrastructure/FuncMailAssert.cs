@@ -32,7 +32,7 @@ public static class FuncMailAssert
     {
         var csp = response.Header("Content-Security-Policy");
         Assert.True(csp is not null, $"{what}: no CSP");
-        foreach (var directive in new[] { "default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'" })
+        foreach (var directive in new[] { "default-src 'self'", "script-src 'none'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'" })
         {
             Assert.True(csp!.Contains(directive, StringComparison.Ordinal), $"{what}: CSP lacks {directive}");
         }
@@ -40,6 +40,8 @@ public static class FuncMailAssert
         Assert.True(response.Header("Referrer-Policy") == "no-referrer", $"{what}: Referrer-Policy");
         Assert.True(response.Header("X-Content-Type-Options") == "nosniff", $"{what}: nosniff");
         Assert.True(response.Header("Cache-Control") == "no-store", $"{what}: Cache-Control");
+        var https = response.RequestMessage?.RequestUri?.Scheme == Uri.UriSchemeHttps;
+        Assert.True(response.Header("Strict-Transport-Security") == (https ? "max-age=31536000; includeSubDomains" : null), $"{what}: HSTS over {(https ? "https" : "http")}");
         if (response.StatusCode != HttpStatusCode.Redirect && response.StatusCode != HttpStatusCode.SeeOther)
         {
             Assert.True(response.ContentType()?.ToString() == "text/html; charset=utf-8", $"{what}: content type {response.ContentType()}");

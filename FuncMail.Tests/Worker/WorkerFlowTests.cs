@@ -156,7 +156,7 @@ public sealed class WorkerFlowTests(WorkerHostFixture worker, AzuriteFixture azu
         // Two instances of one app behind a load balancer: nothing of a sign-in or a session lives in one process.
         await using var other = await FuncMailWorkerHost.StartAsync(azurite, sameAppAs: Host);
         var (browserA, jar) = Host.CreateBrowser();
-        var browserB = new HttpClient(new CookieJar(jar.Cookies) { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false } }) { BaseAddress = other.BaseAddress };
+        var browserB = new HttpClient(new CookieJar(jar.Cookies) { InnerHandler = HostParts.Handler() }) { BaseAddress = other.BaseAddress };
 
         var authorize = await FlowSteps.StartSignInAsync(browserA);
         using var callback = await browserB.GetAsync(Host.Entra.Authorize(authorize).PathAndQuery);

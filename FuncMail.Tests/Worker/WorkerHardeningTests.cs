@@ -10,9 +10,8 @@ namespace FuncMail.Tests.Worker;
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 [Trait("Host", "Worker")]
-public sealed class WorkerHardeningTests(WorkerHostFixture worker) : IClassFixture<WorkerHostFixture>
+public sealed class WorkerHardeningTests(WorkerHostFixture worker, AzuriteFixture azurite) : IClassFixture<WorkerHostFixture>
 {
-    private FuncMailWorkerHost Host => worker.Host;
 
     public static TheoryData<string, HttpStatusCode> Outcomes => new()
     {
@@ -41,7 +40,7 @@ public sealed class WorkerHardeningTests(WorkerHostFixture worker) : IClassFixtu
     [Trait("Checklist", "D4")]
     public async Task Outcome_ThroughTheWorker_CarriesTheSecurityHeaders(string outcome, HttpStatusCode expected)
     {
-        using var response = await ProduceAsync(outcome);
+        using var response = await ProduceAsync(worker.Host, outcome);
 
         Assert.Equal(expected, response.StatusCode);
         FuncMailAssert.Hardened(response, outcome);
@@ -51,13 +50,31 @@ public sealed class WorkerHardeningTests(WorkerHostFixture worker) : IClassFixtu
         }
     }
 
-    private async Task<HttpResponseMessage> ProduceAsync(string outcome)
+    [Fact]
+    [Trait("Checklist", "H1")]
+    public async Task EveryOutcome_OverHttps_CarriesStrictTransportSecurity()
     {
-        var (browser, _) = Host.CreateBrowser();
+        // As in Azure: TLS ends at the front end, and the worker learns the scheme from X-Forwarded-Proto.
+        await using var host = await FuncMailWorkerHost.StartAsync(azurite, https: true);
+        Assert.Equal(Uri.UriSchemeHttps, host.BaseAddress.Scheme);
+
+        foreach (var (outcome, expected) in Outcomes.Select(row => ((string)row[0], (HttpStatusCode)row[1])))
+        {
+            using var response = await ProduceAsync(host, outcome);
+
+            Assert.Equal(expected, response.StatusCode);
+            Assert.Equal("max-age=31536000; includeSubDomains", response.Header("Strict-Transport-Security"));
+            FuncMailAssert.Hardened(response, outcome + " over https");
+        }
+    }
+
+    private static async Task<HttpResponseMessage> ProduceAsync(FuncMailWorkerHost host, string outcome)
+    {
+        var (browser, _) = host.CreateBrowser();
         if (outcome.EndsWith("signed in", StringComparison.Ordinal) || outcome.StartsWith("Mail, ", StringComparison.Ordinal) && outcome != "Mail, signed out"
             || outcome.StartsWith("SignOut", StringComparison.Ordinal))
         {
-            using var signedIn = await FlowSteps.SignInAsync(Host, browser);
+            using var signedIn = await FlowSteps.SignInAsync(host, browser);
             Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         }
 
@@ -68,7 +85,7 @@ public sealed class WorkerHardeningTests(WorkerHostFixture worker) : IClassFixtu
             case "SignIn":
                 return await browser.GetAsync("/api/SignIn?returnUrl=%2Fapi%2FMail");
             case "GetToken, success":
-                return await FlowSteps.SignInAsync(Host, browser);
+                return await FlowSteps.SignInAsync(host, browser);
             case "GetToken, forged state":
                 await FlowSteps.StartSignInAsync(browser);
                 return await browser.GetAsync("/api/GetToken?code=forged&state=forged");
@@ -76,14 +93,14 @@ public sealed class WorkerHardeningTests(WorkerHostFixture worker) : IClassFixtu
                 return await browser.GetAsync(EntraStub.Deny(await FlowSteps.StartSignInAsync(browser), "access_denied", "AADSTS65004: User declined to consent.").PathAndQuery);
             case "GetToken, identity platform down":
                 var authorize = await FlowSteps.StartSignInAsync(browser);
-                Host.Entra.FailNextTokenRequests(HttpStatusCode.InternalServerError, HttpStatusCode.InternalServerError);
-                return await browser.GetAsync(Host.Entra.Authorize(authorize).PathAndQuery);
+                host.Entra.FailNextTokenRequests(HttpStatusCode.InternalServerError, HttpStatusCode.InternalServerError);
+                return await browser.GetAsync(host.Entra.Authorize(authorize).PathAndQuery);
             case "Mail, signed out" or "Mail, signed in":
                 return await browser.GetAsync("/api/Mail");
             case "Mail, bad page size":
                 return await browser.GetAsync("/api/Mail?size=7");
             case "Mail, Graph throttled":
-                Host.Graph.Enqueue(() =>
+                host.Graph.Enqueue(() =>
                 {
                     var throttled = GraphStub.Error(HttpStatusCode.TooManyRequests, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.");
                     throttled.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(30));
@@ -93,7 +110,7 @@ public sealed class WorkerHardeningTests(WorkerHostFixture worker) : IClassFixtu
             case "Mail, Graph down":
                 for (var i = 0; i < 3; i++)
                 {
-                    Host.Graph.Enqueue(() => GraphStub.Error(HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", "The service is temporarily unavailable."));
+                    host.Graph.Enqueue(() => GraphStub.Error(HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", "The service is temporarily unavailable."));
                 }
 
                 return await browser.GetAsync("/api/Mail");

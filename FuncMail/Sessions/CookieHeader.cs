@@ -2,17 +2,31 @@ using Microsoft.Extensions.Primitives;
 
 namespace FuncMail.Sessions;
 
+/// <summary>What the Cookie header says about one cookie name: its value if it appears exactly once.</summary>
+public readonly record struct CookieLookup(string? Value, int Count)
+{
+    /// <summary>The name appears more than once: FuncMail refuses the cookie and changes nothing on its basis.</summary>
+    public bool IsAmbiguous => Count > 1;
+}
+
 /// <summary>
-/// Finds one cookie in raw Cookie headers. Hand-written because some Functions hosts forward several Cookie
-/// headers joined with ", " (azure-functions-host #9505), which ASP.NET Core's parser does not split (checklist G2).
-/// FuncMail's own values never contain ',' or ';'.
+/// Finds one of FuncMail's cookies in the request's Cookie header(s). Pairs are split on ';' only, as RFC 6265 §4.2.1
+/// writes them and as browsers and the Functions host (YARP joins HTTP/2 cookie fields with "; ") send them. Never on
+/// ',': an ordinary cookie such as <c>planted=x,__Host-FuncMail=…</c>, which a sibling subdomain or an http
+/// man-in-the-middle can set, would otherwise smuggle a value past the <c>__Host-</c> prefix's protection.
 /// </summary>
+/// <remarks>
+/// Hand-written because ASP.NET Core's <c>Request.Cookies</c> keeps the last of two cookies with one name and hides
+/// that there were two; FuncMail must see the duplicate to fail closed (checklist G2).
+/// </remarks>
 public static class CookieHeader
 {
     private const int MaxHeaderLength = 16 * 1024;
 
-    public static string? Find(StringValues headers, string name)
+    public static CookieLookup Find(StringValues headers, string name)
     {
+        string? value = null;
+        var count = 0;
         foreach (var header in headers)
         {
             if (string.IsNullOrEmpty(header) || header.Length > MaxHeaderLength)
@@ -20,16 +34,18 @@ public static class CookieHeader
                 continue;
             }
 
-            foreach (var pair in header.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var pair in header.AsSpan().Split(';'))
             {
-                var equals = pair.IndexOf('=', StringComparison.Ordinal);
-                if (equals > 0 && pair.AsSpan(0, equals).Trim().SequenceEqual(name))
+                var text = header.AsSpan(pair).Trim(' ');
+                var equals = text.IndexOf('=');
+                if (equals > 0 && text[..equals].TrimEnd(' ').Equals(name, StringComparison.Ordinal))
                 {
-                    return pair[(equals + 1)..].Trim().Trim('"');
+                    count++;
+                    value = text[(equals + 1)..].TrimStart(' ').ToString();
                 }
             }
         }
 
-        return null;
+        return count == 1 ? new CookieLookup(value, 1) : new CookieLookup(null, count);
     }
 }

@@ -14,20 +14,21 @@ public sealed class SessionCookies(CookieSigner signer, IOptions<SessionOptions>
 
     public static readonly TimeSpan SignInLifetime = TimeSpan.FromMinutes(15);
 
+    /// <summary>A session cookie that appears once and verifies; a duplicated one never does (checklist G2).</summary>
     public bool TryReadSession(HttpRequest request, out SignedId session) =>
-        signer.TryVerify(CookiePurpose.Session, CookieHeader.Find(request.Headers.Cookie, SessionName), out session);
+        signer.TryVerify(CookiePurpose.Session, CookieHeader.Find(request.Headers.Cookie, SessionName).Value, out session);
 
     public bool TryReadSignIn(HttpRequest request, out SignedId transaction) =>
-        signer.TryVerify(CookiePurpose.SignIn, CookieHeader.Find(request.Headers.Cookie, SignInName), out transaction);
+        signer.TryVerify(CookiePurpose.SignIn, CookieHeader.Find(request.Headers.Cookie, SignInName).Value, out transaction);
 
-    /// <summary>True when the request carries a session cookie at all, valid or not.</summary>
     public bool IsActiveKey(SignedId cookie) => signer.IsActiveKey(cookie);
 
     public string SignOutToken(string sessionId) => signer.Derive("sign-out", sessionId);
 
     public bool IsSignOutToken(string sessionId, string? given) => signer.VerifyDerived("sign-out", sessionId, given);
 
-    public static bool HasSessionCookie(HttpRequest request) => CookieHeader.Find(request.Headers.Cookie, SessionName) is not null;
+    /// <summary>How the request carries the session cookie: once (valid or not), not at all, or ambiguously.</summary>
+    public static CookieLookup FindSession(HttpRequest request) => CookieHeader.Find(request.Headers.Cookie, SessionName);
 
     public void WriteSession(HttpResponse response, string sessionId) =>
         response.Cookies.Append(SessionName, signer.Sign(CookiePurpose.Session, sessionId), Attributes(options.Value.AbsoluteTimeout));

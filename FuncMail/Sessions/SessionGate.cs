@@ -17,7 +17,13 @@ public sealed class SessionGate(SessionCookies cookies, SessionStore store, Time
     {
         if (!cookies.TryReadSession(context.Request, out var cookie))
         {
-            if (SessionCookies.HasSessionCookie(context.Request))
+            var found = SessionCookies.FindSession(context.Request);
+            if (found.IsAmbiguous)
+            {
+                // Two session cookies: one may be planted. Neither is used, and neither is expired (checklist G2).
+                SessionLog.AmbiguousCookie(logger, found.Count);
+            }
+            else if (found.Count == 1)
             {
                 SessionLog.CookieRejected(logger);
                 SessionCookies.ExpireSession(context.Response);

@@ -19,7 +19,12 @@ public sealed class SignOutFlow(SessionCookies cookies, SessionStore store, IOpt
     {
         if (!cookies.TryReadSession(context.Request, out var session))
         {
-            SessionCookies.ExpireSession(context.Response);
+            // A lone cookie that does not verify is ours and broken; an ambiguous pair may hold a planted one (G2).
+            if (!SessionCookies.FindSession(context.Request).IsAmbiguous)
+            {
+                SessionCookies.ExpireSession(context.Response);
+            }
+
             return Responses.SeeOther(Responses.HomePath);
         }
 

@@ -115,7 +115,8 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
     /// <summary>Starts the host side, then the worker, and completes once every function is loaded.</summary>
     /// <param name="appDirectory">FuncMail's build or publish output (FuncMail.dll, functions.metadata, host.json).</param>
     /// <param name="appSettings">The app settings for a front door address (the redirect URI depends on it), as environment variables.</param>
-    public static async Task<FunctionsHostEmulator> StartAsync(string appDirectory, Func<Uri, IReadOnlyDictionary<string, string?>> appSettings)
+    /// <param name="https">Serve the front door over TLS (a certificate for 127.0.0.1 from the test CA), as Azure's front end does.</param>
+    public static async Task<FunctionsHostEmulator> StartAsync(string appDirectory, Func<Uri, IReadOnlyDictionary<string, string?>> appSettings, bool https = false)
     {
         var entryAssembly = Path.Combine(appDirectory, "FuncMail.dll");
         if (!File.Exists(entryAssembly) || !File.Exists(Path.Combine(appDirectory, "worker.config.json")))
@@ -126,7 +127,7 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
         var stream = new WorkerStream();
         var grpc = await StartGrpcAsync(stream);
         FunctionsHostEmulator? emulator = null;
-        var frontDoor = await StartFrontDoorAsync(context => emulator!.ServeAsync(context));
+        var frontDoor = await StartFrontDoorAsync(context => emulator!.ServeAsync(context), https);
         emulator = new FunctionsHostEmulator(grpc, frontDoor, stream, appDirectory);
         try
         {
@@ -220,11 +221,19 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
         return app;
     }
 
-    private static async Task<WebApplication> StartFrontDoorAsync(RequestDelegate serve)
+    private static async Task<WebApplication> StartFrontDoorAsync(RequestDelegate serve, bool https)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1;
+            if (https)
+            {
+                listen.UseHttps(TestCertificateAuthority.Instance.ServerCertificate("127.0.0.1"));
+            }
+        }));
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
         app.Run(serve);

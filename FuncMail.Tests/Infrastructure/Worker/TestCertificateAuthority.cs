@@ -52,7 +52,15 @@ public sealed class TestCertificateAuthority : IDisposable
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(name);
+        if (System.Net.IPAddress.TryParse(name, out var address))
+        {
+            san.AddIpAddress(address);
+        }
+        else
+        {
+            san.AddDnsName(name);
+        }
+
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
@@ -64,6 +72,16 @@ public sealed class TestCertificateAuthority : IDisposable
         // A round trip through PKCS#12 gives a key SslStream can use on every platform.
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     });
+
+    /// <summary>Validates a server certificate against this CA alone, for the test's own https clients.</summary>
+    public bool Validates(X509Certificate2 certificate)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(_root);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
 
     public void Dispose()
     {
