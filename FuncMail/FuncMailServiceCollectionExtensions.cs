@@ -40,6 +40,8 @@ public static class FuncMailServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<SessionOptions>, DevOnlyKeyValidator>();
         AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, configuration, StorageOptions.SectionName);
         AddValidatedOptions<GraphOptions, GraphOptionsValidator>(services, configuration, GraphOptions.SectionName);
+        AddValidatedOptions<WebOptions, WebOptionsValidator>(services, configuration, WebOptions.SectionName);
+        services.AddSingleton<FunctionGuard>();
 
         // Storage: one client for the process. Tests add pipeline policies (a request counter) through TableClientOptions.
         services.AddSingleton<IOptionsFactory<TableClientOptions>, TableClientOptionsFactory>();

@@ -166,7 +166,7 @@ public sealed class FuncMailTestHost : IFuncMailHost
     private static void MapFunctions(WebApplication app)
     {
         var assembly = typeof(HomeFunction).Assembly;
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FuncMail.TestHost");
+        var guard = app.Services.GetRequiredService<FunctionGuard>();
         foreach (var function in FunctionsMetadata.HttpFunctions)
         {
             var split = function.EntryPoint.LastIndexOf('.');
@@ -174,16 +174,16 @@ public sealed class FuncMailTestHost : IFuncMailHost
             var method = type.GetMethod(function.EntryPoint[(split + 1)..])!;
             app.MapMethods($"/{FunctionsMetadata.RoutePrefix}/{function.Route}", function.Methods, RunAsync);
 
-            Task RunAsync(HttpContext context) => FunctionGuard.RunAsync(context, () => Invoke(context, type, method), logger);
+            // Kestrel's own abort stands in for the host's cancellation of the invocation.
+            Task RunAsync(HttpContext context) => guard.RunAsync(context, CancellationToken.None, () => Invoke(context, type, method));
         }
     }
 
-    private static async Task<IActionResult?> Invoke(HttpContext context, Type type, MethodInfo method)
+    private static async Task<object?> Invoke(HttpContext context, Type type, MethodInfo method)
     {
         var instance = ActivatorUtilities.CreateInstance(context.RequestServices, type);
         var arguments = method.GetParameters()
             .Select(p => p.ParameterType == typeof(HttpRequest) ? context.Request
-                : p.ParameterType == typeof(CancellationToken) ? (object)context.RequestAborted
                 : throw new NotSupportedException($"The test host cannot bind {p.ParameterType.Name} {p.Name} of {type.Name}."))
             .ToArray();
         return await (Task<IActionResult>)method.Invoke(instance, BindingFlags.DoNotWrapExceptions, null, arguments, null)!;

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using RazorSlices;
 
 namespace FuncMail.Tests.Web;
@@ -71,18 +72,20 @@ public sealed class FunctionGuardTests
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new Server(app, new HttpClient { BaseAddress = new Uri(address) });
 
-        Task Handle(Microsoft.AspNetCore.Http.HttpContext context) => FunctionGuard.RunAsync(context, () => Function(context), NullLogger.Instance);
+        Task Handle(Microsoft.AspNetCore.Http.HttpContext context) => Guard.RunAsync(context, CancellationToken.None, () => Function(context));
 
-        Task<IActionResult?> Function(Microsoft.AspNetCore.Http.HttpContext context)
+        Task<object?> Function(Microsoft.AspNetCore.Http.HttpContext context)
         {
             if (setCookieFirst)
             {
                 context.Response.Cookies.Append("__Host-FuncMail", "half-made-session");
             }
 
-            return Task.FromResult<IActionResult?>(result());
+            return Task.FromResult<object?>(result());
         }
     }
+
+    private static readonly FunctionGuard Guard = new(Options.Create(new WebOptions()), TimeProvider.System, NullLogger<FunctionGuard>.Instance);
 
     private sealed record Server(WebApplication App, HttpClient Client) : IAsyncDisposable
     {
@@ -109,7 +112,6 @@ public sealed class FunctionGuardTests
     {
         public async Task ExecuteResultAsync(ActionContext context)
         {
-            context.HttpContext.Response.ContentLength = 1000;
             await context.HttpContext.Response.Body.WriteAsync("first bytes"u8.ToArray());
             await context.HttpContext.Response.Body.FlushAsync();
             throw new IOException("The source went away.");

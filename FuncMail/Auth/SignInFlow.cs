@@ -24,7 +24,13 @@ public sealed class SignInFlow(
     /// <summary>Stores a one-time transaction (one write, no read), binds it to this browser and redirects to the authorize URL MSAL builds.</summary>
     public async Task<IActionResult> StartAsync(HttpContext context, string? returnUrl, CancellationToken cancellationToken)
     {
-        var transactionId = CookieSigner.NewId();
+        var now = time.GetUtcNow();
+
+        // A browser that already has a fresh pre-auth cookie keeps its partition and takes its next slot (at most three
+        // sign-ins open per browser, each tab its own); any other gets a new partition.
+        var (browserId, slot) = cookies.TryReadSignIn(context.Request, out var preAuth) && preAuth.IssuedAt + SessionCookies.SignInLifetime > now
+            ? (preAuth.BrowserId, preAuth.NextSlot % SignInTransactionStore.SlotsPerBrowser)
+            : (CookieSigner.NewId(), 0);
         var state = CookieSigner.NewId();
         var nonce = CookieSigner.NewId();
 
@@ -39,17 +45,17 @@ public sealed class SignInFlow(
                 .WithExtraQueryParameters(new Dictionary<string, (string, bool)> { ["state"] = (state, false), ["nonce"] = (nonce, false) })
                 .ExecuteAsync(cancellationToken);
         }
-        catch (MsalServiceException e)
+        catch (MsalServiceException e) when (!cancellationToken.IsCancellationRequested)
         {
             AuthLog.IdentityPlatformFailed(logger, e.ErrorCode, e.StatusCode, Correlation.Get(context));
             return Responses.Unavailable(context, "Microsoft sign-in");
         }
 
-        await transactions.AddAsync(
-            new SignInTransaction(transactionId, state, verifier, nonce, ReturnUrl.Sanitize(returnUrl), time.GetUtcNow() + SessionCookies.SignInLifetime),
+        await transactions.SaveAsync(
+            new SignInTransaction(browserId, slot, state, verifier, nonce, ReturnUrl.Sanitize(returnUrl), now + SessionCookies.SignInLifetime),
             cancellationToken);
 
-        cookies.WriteSignIn(context.Response, transactionId);
+        cookies.WriteSignIn(context.Response, browserId, (slot + 1) % SignInTransactionStore.SlotsPerBrowser);
         AuthLog.SignInStarted(logger);
         return new RedirectResult(authorizeUrl.AbsoluteUri);
     }
@@ -58,8 +64,8 @@ public sealed class SignInFlow(
     public async Task<IActionResult> CompleteAsync(HttpContext context, CallbackParameters callback, CancellationToken cancellationToken)
     {
 
-        var transaction = callback.State is not null && cookies.TryReadSignIn(context.Request, out var signIn)
-            ? await transactions.ConsumeAsync(signIn.Id, callback.State, cancellationToken)
+        var transaction = callback.State is not null && cookies.TryReadSignIn(context.Request, out var preAuth)
+            ? await transactions.ConsumeAsync(preAuth.BrowserId, callback.State, cancellationToken)
             : null;
         if (transaction is null || transaction.ExpiresAt < time.GetUtcNow())
         {
@@ -103,7 +109,7 @@ public sealed class SignInFlow(
             AuthLog.InteractionRequired(logger, e.ErrorCode, correlationId);
             return Responses.SignIn(transaction.ReturnUrl);
         }
-        catch (MsalServiceException e)
+        catch (MsalServiceException e) when (!cancellationToken.IsCancellationRequested)
         {
             AuthLog.IdentityPlatformFailed(logger, e.ErrorCode, e.StatusCode, correlationId);
             return Responses.Unavailable(context, "Microsoft sign-in");

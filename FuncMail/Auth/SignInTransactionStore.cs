@@ -6,15 +6,24 @@ using FuncMail.Storage;
 
 namespace FuncMail.Auth;
 
-/// <summary>Sign-in transactions in Table Storage: written once by SignIn, consumed once by GetToken.</summary>
+/// <summary>
+/// Sign-in transactions in Table Storage. Each browser gets one partition, named by the random id in its pre-auth
+/// cookie, with at most <see cref="SlotsPerBrowser"/> rows: a SignIn writes the transaction into the next slot
+/// (the cookie says which), overwriting the oldest. So a browser that signs in from several tabs keeps several
+/// sign-ins open, and one that calls SignIn in a loop holds three rows however often it calls, with one write and no
+/// read per call. GetToken reads the browser's partition (one query, three rows at most) and consumes the
+/// transaction whose state matches.
+/// </summary>
 public sealed class SignInTransactionStore(FuncMailTables tables)
 {
-    /// <summary>One write, no read.</summary>
-    public Task AddAsync(SignInTransaction transaction, CancellationToken cancellationToken) =>
+    public const int SlotsPerBrowser = 3;
+
+    /// <summary>One write (an upsert into the slot), no read.</summary>
+    public Task SaveAsync(SignInTransaction transaction, CancellationToken cancellationToken) =>
         FuncMailTables.WriteAsync(
             tables.SignIns,
-            table => table.AddEntityAsync(
-                new TableEntity(transaction.Id, "")
+            table => table.UpsertEntityAsync(
+                new TableEntity(transaction.BrowserId, transaction.Slot.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 {
                     [nameof(SignInTransaction.State)] = transaction.State,
                     [nameof(SignInTransaction.CodeVerifier)] = transaction.CodeVerifier,
@@ -22,25 +31,36 @@ public sealed class SignInTransactionStore(FuncMailTables tables)
                     [nameof(SignInTransaction.ReturnUrl)] = transaction.ReturnUrl,
                     [nameof(SignInTransaction.ExpiresAt)] = transaction.ExpiresAt,
                 },
+                TableUpdateMode.Replace,
                 cancellationToken),
             cancellationToken);
 
     /// <summary>
-    /// Reads the transaction, checks its state, then deletes it with If-Match, so that of two concurrent callbacks
-    /// exactly one gets it (checklist A6). A callback with the wrong state leaves it in place (A7: state first), so a
-    /// stray request cannot cancel a sign-in in progress. Null when missing, mismatched, or consumed by another request.
+    /// Finds the browser's transaction with this state, then deletes it with If-Match, so that of two concurrent
+    /// callbacks exactly one gets it (checklist A6). A callback with a wrong state leaves everything in place (A7: state
+    /// first), so a stray request cannot cancel a sign-in in progress. Null when missing, mismatched, or consumed by
+    /// another request.
     /// </summary>
-    public async Task<SignInTransaction?> ConsumeAsync(string id, string state, CancellationToken cancellationToken)
+    public async Task<SignInTransaction?> ConsumeAsync(string browserId, string state, CancellationToken cancellationToken)
     {
-        var response = await tables.SignIns.GetEntityIfExistsAsync<TableEntity>(id, "", cancellationToken: cancellationToken);
-        if (!response.HasValue)
+        TableEntity? match = null;
+        var given = Encoding.UTF8.GetBytes(state);
+        try
         {
-            return null;
+            await foreach (var row in tables.SignIns.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {browserId}"), maxPerPage: SlotsPerBrowser, cancellationToken: cancellationToken))
+            {
+                if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(row.GetString(nameof(SignInTransaction.State)) ?? ""), given))
+                {
+                    match = row;
+                }
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null; // The table was never created.
         }
 
-        var entity = response.Value!;
-        var stored = entity.GetString(nameof(SignInTransaction.State)) ?? "";
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(stored), Encoding.UTF8.GetBytes(state)))
+        if (match is null)
         {
             return null;
         }
@@ -48,7 +68,7 @@ public sealed class SignInTransactionStore(FuncMailTables tables)
         try
         {
             // The SDK reports a delete of a missing entity as success (HTTP 404, no exception): that means we lost the race.
-            var deleted = await tables.SignIns.DeleteEntityAsync(id, "", entity.ETag, cancellationToken);
+            var deleted = await tables.SignIns.DeleteEntityAsync(match.PartitionKey, match.RowKey, match.ETag, cancellationToken);
             if (deleted.Status == 404)
             {
                 return null;
@@ -60,11 +80,12 @@ public sealed class SignInTransactionStore(FuncMailTables tables)
         }
 
         return new SignInTransaction(
-            id,
-            entity.GetString(nameof(SignInTransaction.State)) ?? "",
-            entity.GetString(nameof(SignInTransaction.CodeVerifier)) ?? "",
-            entity.GetString(nameof(SignInTransaction.Nonce)) ?? "",
-            entity.GetString(nameof(SignInTransaction.ReturnUrl)) ?? "",
-            entity.GetDateTimeOffset(nameof(SignInTransaction.ExpiresAt)) ?? DateTimeOffset.MinValue);
+            match.PartitionKey,
+            int.TryParse(match.RowKey, out var slot) ? slot : 0,
+            match.GetString(nameof(SignInTransaction.State)) ?? "",
+            match.GetString(nameof(SignInTransaction.CodeVerifier)) ?? "",
+            match.GetString(nameof(SignInTransaction.Nonce)) ?? "",
+            match.GetString(nameof(SignInTransaction.ReturnUrl)) ?? "",
+            match.GetDateTimeOffset(nameof(SignInTransaction.ExpiresAt)) ?? DateTimeOffset.MinValue);
     }
 }

@@ -9,6 +9,6 @@ namespace FuncMail.Functions;
 public sealed class GetTokenFunction(SignInFlow flow)
 {
     [Function("GetToken")]
-    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "GetToken")] HttpRequest request, CancellationToken cancellationToken) =>
-        flow.CompleteAsync(request.HttpContext, CallbackParameters.From(request.Query), cancellationToken);
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "GetToken")] HttpRequest request) =>
+        flow.CompleteAsync(request.HttpContext, CallbackParameters.From(request.Query), request.HttpContext.RequestAborted);
 }

@@ -10,9 +10,9 @@ namespace FuncMail.Functions;
 public sealed class HomeFunction(SessionGate sessions, SessionCookies cookies)
 {
     [Function("Home")]
-    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "Home")] HttpRequest request, CancellationToken cancellationToken)
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "Home")] HttpRequest request)
     {
-        var active = await sessions.FindAndTouchAsync(request.HttpContext, cancellationToken);
+        var active = await sessions.FindAndTouchAsync(request.HttpContext, request.HttpContext.RequestAborted);
         return new PageResult(HomePage.Create(new HomeModel(active?.Session.DisplayName, active is null ? null : cookies.SignOutToken(active.Session.Id))));
     }
 }

@@ -8,6 +8,6 @@ namespace FuncMail.Functions;
 public sealed class MailFunction(InboxService inbox)
 {
     [Function("Mail")]
-    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "Mail")] HttpRequest request, CancellationToken cancellationToken) =>
-        inbox.ShowAsync(request.HttpContext, cancellationToken);
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "Mail")] HttpRequest request) =>
+        inbox.ShowAsync(request.HttpContext, request.HttpContext.RequestAborted);
 }

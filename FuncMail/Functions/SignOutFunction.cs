@@ -11,8 +11,9 @@ public sealed class SignOutFunction(SignOutFlow flow)
     private const int MaxFormBytes = 4 * 1024;
 
     [Function("SignOut")]
-    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "SignOut")] HttpRequest request, CancellationToken cancellationToken)
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "SignOut")] HttpRequest request)
     {
+        var cancellationToken = request.HttpContext.RequestAborted;
         if (HttpMethods.IsGet(request.Method))
         {
             return flow.Confirm(request.HttpContext);

@@ -147,7 +147,7 @@ public sealed class InboxService(
                 ? Responses.Error(context, StatusCodes.Status401Unauthorized, "Sign-in keeps being asked for", "You signed in moments ago, but Microsoft asks for sign-in again. Your organization may require something FuncMail cannot do silently. Try again, or contact your administrator with the support id below.", "Sign in again", "/api/SignIn")
                 : Responses.SignIn(returnUrl));
         }
-        catch (MsalServiceException e)
+        catch (MsalServiceException e) when (!cancellationToken.IsCancellationRequested)
         {
             // MSAL already retried the token endpoint once; stacking more retries here would only delay the page (checklist E2).
             MailLog.TokenEndpointFailed(logger, e.ErrorCode, e.StatusCode, correlationId);

@@ -18,8 +18,19 @@ public sealed class SessionCookies(CookieSigner signer, IOptions<SessionOptions>
     public bool TryReadSession(HttpRequest request, out SignedId session) =>
         signer.TryVerify(CookiePurpose.Session, CookieHeader.Find(request.Headers.Cookie, SessionName).Value, out session);
 
-    public bool TryReadSignIn(HttpRequest request, out SignedId transaction) =>
-        signer.TryVerify(CookiePurpose.SignIn, CookieHeader.Find(request.Headers.Cookie, SignInName).Value, out transaction);
+    /// <summary>The pre-auth cookie: which browser partition its sign-ins live in, the slot the next one takes, and when it was issued.</summary>
+    public bool TryReadSignIn(HttpRequest request, out PreAuth preAuth)
+    {
+        preAuth = default;
+        if (!signer.TryVerify(CookiePurpose.SignIn, CookieHeader.Find(request.Headers.Cookie, SignInName).Value, out var signed)
+            || signed.Id is not { Length: PreAuth.BrowserIdLength + 1 } id || id[^1] is < '0' or > '9')
+        {
+            return false;
+        }
+
+        preAuth = new PreAuth(id[..^1], id[^1] - '0', signed.IssuedAt);
+        return true;
+    }
 
     public bool IsActiveKey(SignedId cookie) => signer.IsActiveKey(cookie);
 
@@ -33,8 +44,8 @@ public sealed class SessionCookies(CookieSigner signer, IOptions<SessionOptions>
     public void WriteSession(HttpResponse response, string sessionId) =>
         response.Cookies.Append(SessionName, signer.Sign(CookiePurpose.Session, sessionId), Attributes(options.Value.AbsoluteTimeout));
 
-    public void WriteSignIn(HttpResponse response, string transactionId) =>
-        response.Cookies.Append(SignInName, signer.Sign(CookiePurpose.SignIn, transactionId), Attributes(SignInLifetime));
+    public void WriteSignIn(HttpResponse response, string browserId, int nextSlot) =>
+        response.Cookies.Append(SignInName, signer.Sign(CookiePurpose.SignIn, browserId + (char)('0' + nextSlot)), Attributes(SignInLifetime));
 
     public static void ExpireSession(HttpResponse response) => response.Cookies.Delete(SessionName, Attributes(null));
 
@@ -49,4 +60,11 @@ public sealed class SessionCookies(CookieSigner signer, IOptions<SessionOptions>
         MaxAge = maxAge,
         IsEssential = true,
     };
+}
+
+/// <summary>What a verified pre-auth cookie carries: the browser's sign-in partition and the slot its next sign-in takes.</summary>
+public readonly record struct PreAuth(string BrowserId, int NextSlot, DateTimeOffset IssuedAt)
+{
+    /// <summary>A browser id is a <see cref="CookieSigner.NewId"/>: 256 bits, 43 characters of base64url.</summary>
+    public const int BrowserIdLength = 43;
 }

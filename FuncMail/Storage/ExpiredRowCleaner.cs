@@ -25,7 +25,7 @@ public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvide
             Deleted(logger, deleted);
             return deleted;
         }
-        catch (Exception e) when (StorageOutage.Is(e))
+        catch (Exception e) when (StorageOutage.Is(e, cancellationToken))
         {
             // Nothing is lost: expired rows wait for the next run, and requests refuse them on sight anyway.
             StorageUnavailable(logger, StorageOutage.Status(e));

@@ -8,20 +8,20 @@ public static class StorageOutage
 {
     /// <summary>
     /// A 5xx, 408, 429 or 403 (a role not yet effective), a network failure (status 0), the SDK's network timeout, a
-    /// managed-identity token that cannot be had, or the SDK's AggregateException that wraps its last retries
-    /// (what a refused connection ends in).
+    /// managed-identity token that cannot be had, or the AggregateException of the SDK's retries that these end in
+    /// (a refused connection does). Never a cancellation of <paramref name="caller"/>'s own.
     /// </summary>
-    public static bool Is(Exception e) => e switch
+    /// <param name="caller">The token the caller passed: when it is cancelled, a cancellation is not an outage.</param>
+    public static bool Is(Exception e, CancellationToken caller) => e switch
     {
-        // The SDK retries only what it deems transient, so a canceled attempt in its list is its own network timeout
-        // (a TaskCanceledException "exceeded the configured timeout"), never the caller's cancellation.
-        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(i => i is OperationCanceledException || Is(i)),
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(i => Is(i, caller)),
         RequestFailedException { Status: 0 or 403 or 408 or 429 or >= 500 } => true,
         AuthenticationFailedException => true,
 
-        // Graph and MSAL timeouts are handled where they happen (Polly's TimeoutRejectedException, MsalServiceException),
-        // so a timeout that reaches this far is the Azure SDK's NetworkTimeout.
-        OperationCanceledException { InnerException: TimeoutException } => true,
+        // The SDK's network timeout is a TaskCanceledException ("exceeded the configured timeout") whose inner
+        // exception is the transport's own cancellation. Graph and MSAL turn their timeouts into their own exceptions
+        // where they happen, so a cancellation that reaches this far uncalled-for is the SDK's.
+        OperationCanceledException => !caller.IsCancellationRequested,
         _ => false,
     };
 

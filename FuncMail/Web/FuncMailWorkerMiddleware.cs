@@ -1,12 +1,10 @@
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
-using Microsoft.Extensions.Logging;
 
 namespace FuncMail.Web;
 
 /// <summary>Runs each HTTP function inside <see cref="FunctionGuard"/> in the Functions worker.</summary>
-public sealed class FuncMailWorkerMiddleware(ILogger<FuncMailWorkerMiddleware> logger) : IFunctionsWorkerMiddleware
+public sealed class FuncMailWorkerMiddleware(FunctionGuard guard) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -16,14 +14,11 @@ public sealed class FuncMailWorkerMiddleware(ILogger<FuncMailWorkerMiddleware> l
             return;
         }
 
-        await FunctionGuard.RunAsync(
-            http,
-            async () =>
-            {
-                await next(context);
-                return context.GetInvocationResult().Value as IActionResult;
-            },
-            logger);
+        await guard.RunAsync(http, context.CancellationToken, async () =>
+        {
+            await next(context);
+            return context.GetInvocationResult().Value;
+        });
 
         // The guard has written the response. Left in place, the result would be executed a second time by the
         // worker's ASP.NET Core integration, and serialized into the invocation's reply to the host: for SignIn that

@@ -4,36 +4,61 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FuncMail.Web;
 
 /// <summary>
 /// What wraps every HTTP function call, in the Functions worker (<see cref="FuncMailWorkerMiddleware"/>) and in the
-/// in-process test host alike: security headers first; the function; then its result, executed here rather than by
-/// the worker, so that a failure while a page renders is caught too. A storage outage gives the friendly 503 page
-/// (the session is kept, checklist E4); any other exception the friendly 500 page with a support id, never a stack
-/// trace and never a 200 with a cut body (H6).
+/// in-process test host alike:
+/// <list type="bullet">
+/// <item>security headers first;</item>
+/// <item>one deadline for the whole request (checklist H2): the browser's abort, the host's cancellation and the
+/// request budget are linked into <see cref="HttpContext.RequestAborted"/>, which every service passes on;</item>
+/// <item>the function, then its result, executed here rather than by the worker, so that a failure while a page
+/// renders is caught too (H6);</item>
+/// <item>past the deadline the 504 page; a storage outage the 503 page, keeping the session (E4); anything else the
+/// 500 page with a support id, never a stack trace and never a 200 with a cut body.</item>
+/// </list>
 /// </summary>
-public static class FunctionGuard
+public sealed class FunctionGuard(IOptions<WebOptions> options, TimeProvider time, ILogger<FunctionGuard> logger)
 {
-    public static async Task RunAsync(HttpContext context, Func<Task<IActionResult?>> function, ILogger logger)
+    /// <param name="invocation">The host's cancellation of this invocation (a disconnect or a shutdown).</param>
+    public async Task RunAsync(HttpContext context, CancellationToken invocation, Func<Task<object?>> function)
     {
         ResponseHardening.Apply(context.Response);
+        var browser = context.RequestAborted;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(browser, invocation);
+        using var budget = new CancellationTokenSource(options.Value.RequestTimeout, time);
+        using var link = budget.Token.Register(deadline.Cancel);
+        context.RequestAborted = deadline.Token;
         try
         {
-            if (await function() is { } result)
-            {
-                await ExecuteAsync(context, result);
-            }
+            var result = await function();
+            await ExecuteAsync(context, result as IActionResult ?? throw new InvalidOperationException(
+                $"An HTTP function returned {result?.GetType().Name ?? "nothing"}; FuncMail's functions return an IActionResult."));
         }
-        catch (Exception e) when (StorageOutage.Is(e) && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception) when (browser.IsCancellationRequested || invocation.IsCancellationRequested)
+        {
+            // The browser went away or the host cancelled the invocation: nobody is waiting for a page.
+            WebLog.Abandoned(logger, Correlation.Get(context));
+        }
+        catch (Exception e) when (budget.IsCancellationRequested)
+        {
+            context.RequestAborted = browser;
+            WebLog.DeadlineExceeded(logger, (long)options.Value.RequestTimeout.TotalMilliseconds, e.GetType().Name, Correlation.Get(context));
+            await ReplaceAsync(context, Responses.TookTooLong(context));
+        }
+        catch (Exception e) when (StorageOutage.Is(e, deadline.Token))
         {
             // The SDK has already retried (Storage:NetworkTimeout, 2 retries); the user is not signed out.
+            context.RequestAborted = browser;
             WebLog.StorageUnavailable(logger, StorageOutage.Status(e), Correlation.Get(context));
             await ReplaceAsync(context, Responses.Unavailable(context, "FuncMail's storage"));
         }
-        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        catch (Exception e)
         {
+            context.RequestAborted = browser;
             WebLog.Unhandled(logger, e.GetType().Name, Correlation.Get(context), e);
             await ReplaceAsync(context, Responses.Unexpected(context));
         }

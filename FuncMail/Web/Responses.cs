@@ -23,6 +23,9 @@ public static class Responses
     public static IActionResult Unavailable(HttpContext context, string what) =>
         Error(context, StatusCodes.Status503ServiceUnavailable, $"{what} is not answering", $"FuncMail could not reach {what}. Your session is kept; try again in a minute.", "Try again", "/api/Mail");
 
+    public static IActionResult TookTooLong(HttpContext context) =>
+        Error(context, StatusCodes.Status504GatewayTimeout, "That took too long", "Microsoft's services or FuncMail's storage are slow right now. Nothing was lost and your session is kept; try again in a minute.", "Try again", "/api/Mail");
+
     public static IActionResult Unexpected(HttpContext context) =>
         Error(context, StatusCodes.Status500InternalServerError, "Something went wrong", "FuncMail hit an unexpected error. It has been logged; quote the support id below if you report it.");
 

@@ -10,4 +10,10 @@ internal static partial class WebLog
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Table Storage unavailable (HTTP {Status}) after the SDK's retries; support id {CorrelationId}")]
     public static partial void StorageUnavailable(ILogger logger, int status, Guid correlationId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Request exceeded its {BudgetMs} ms budget ({ExceptionType}); answered 504; support id {CorrelationId}")]
+    public static partial void DeadlineExceeded(ILogger logger, long budgetMs, string exceptionType, Guid correlationId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Request abandoned by the browser or cancelled by the host; support id {CorrelationId}")]
+    public static partial void Abandoned(ILogger logger, Guid correlationId);
 }
