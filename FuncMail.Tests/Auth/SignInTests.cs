@@ -126,6 +126,55 @@ public sealed class SignInTests(AzuriteFixture azurite) : HostedTest(azurite)
     }
 
     [Fact]
+    [Trait("Checklist", "A1")]
+    [Trait("Checklist", "B5")]
+    public async Task GetToken_AfterTheTransactionsFifteenMinutes_IsRefusedEvenWithTheCookieStillSent()
+    {
+        // The server's own clock decides, not the cookie's Max-Age: this jar keeps sending the pre-auth cookie.
+        var (browser, jar) = Host.CreateBrowser();
+        var callback = Host.Entra.Authorize(await FlowSteps.StartSignInAsync(browser));
+        Host.Time.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1));
+        Assert.Contains(Cookies.SignIn, jar.Cookies.Keys);
+
+        using var response = await browser.GetAsync(callback.PathAndQuery);
+
+        Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
+        Assert.Empty(Host.Entra.TokenRequests);
+        Assert.Empty(await Host.RowsAsync(Host.SessionsTable));
+    }
+
+    [Fact]
+    public async Task SignIn_CalledAgainAndAgainByOneBrowser_HoldsAtMostThreeRows()
+    {
+        var (browser, _) = Host.CreateBrowser();
+        await FlowSteps.StartSignInAsync(browser); // creates the table on first use
+        Host.Tables.Reset();
+        for (var i = 0; i < 6; i++)
+        {
+            await FlowSteps.StartSignInAsync(browser);
+        }
+
+        var rows = await Host.RowsAsync(Host.SignInsTable);
+        Assert.Equal(3, rows.Count);
+        Assert.Single(rows.Select(r => r.PartitionKey).Distinct());
+        Assert.Equal(6, Host.Tables.Writes); // one write per call, and no read
+        Assert.Equal(0, Host.Tables.Reads);
+    }
+
+    [Fact]
+    public async Task SignIn_InASecondTab_LeavesTheFirstTabsSignInWorking()
+    {
+        var (browser, jar) = Host.CreateBrowser();
+        var firstTab = Host.Entra.Authorize(await FlowSteps.StartSignInAsync(browser, "/api/Mail?folder=sentitems"));
+        await FlowSteps.StartSignInAsync(browser, "/api/Mail?folder=drafts"); // the second tab, never finished
+
+        using var first = await browser.GetAsync(firstTab.PathAndQuery);
+
+        Assert.Equal("/api/Mail?folder=sentitems", first.Location());
+        Assert.Contains(Cookies.Session, jar.Cookies.Keys);
+    }
+
+    [Fact]
     [Trait("Checklist", "A7")]
     public async Task GetToken_WithWrongState_LeavesTheSignInInProgressUsable()
     {

@@ -53,4 +53,8 @@ public static class HttpResponseExtensions
         : response.Content.Headers.TryGetValues(name, out var contentValues) ? string.Join(", ", contentValues) : null;
 
     public static MediaTypeHeaderValue? ContentType(this HttpResponseMessage response) => response.Content.Headers.ContentType;
+
+    /// <summary>Which worker invocation answered (the host emulator's front door says so).</summary>
+    public static string InvocationId(this HttpResponseMessage response) =>
+        response.Header(Worker.FunctionsHostEmulator.EchoHeader) ?? throw new InvalidOperationException("The response did not come through the host emulator.");
 }

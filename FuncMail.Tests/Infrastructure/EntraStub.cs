@@ -29,6 +29,9 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
     /// <summary>expires_in of the access tokens issued from now on; MSAL refreshes any token within 5 minutes of expiry.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How long the token endpoint takes to answer (real time; the caller's cancellation ends the wait).</summary>
+    public TimeSpan TokenLatency { get; set; }
+
     /// <summary>Lets a test forge the next ID tokens (wrong nonce, wrong issuer).</summary>
     public Action<JsonObject>? TamperIdToken { get; set; }
 
@@ -77,6 +80,8 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
         foreach (var status in statuses) { _tokenFailures.Enqueue(status); }
     }
 
+    public void ClearFailures() => _tokenFailures.Clear();
+
     public bool IsValidAccessToken(string token) => _accessTokens.TryGetValue(token, out var expires) && expires > DateTimeOffset.UtcNow;
 
     public int TokenPosts(string grantType) => TokenRequests.Count(r => r.GetValueOrDefault("grant_type") == grantType);
@@ -111,6 +116,11 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
             }
 
             TokenRequests.Enqueue(form);
+            if (TokenLatency > TimeSpan.Zero)
+            {
+                await Task.Delay(TokenLatency, cancellationToken);
+            }
+
             return _tokenFailures.TryDequeue(out var status)
                 ? Json(status, new JsonObject { ["error"] = "temporarily_unavailable", ["error_description"] = "AADSTS50000: stubbed outage" })
                 : Token(form);

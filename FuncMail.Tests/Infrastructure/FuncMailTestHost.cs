@@ -79,6 +79,8 @@ public sealed class FuncMailTestHost : IFuncMailHost
 
     public TableFaults TableFaults { get; private init; } = null!;
 
+    public SlowTables SlowTables { get; private init; } = null!;
+
     public IServiceProvider Services => _app.Services;
 
     public FakeLogCollector Logs => _app.Services.GetFakeLogCollector();
@@ -130,9 +132,11 @@ public sealed class FuncMailTestHost : IFuncMailHost
         builder.Services.AddHttpClient(MsalHttpClientFactory.ClientName).ConfigurePrimaryHttpMessageHandler(() => entra);
         builder.Services.AddHttpClient<GraphMailClient>().ConfigurePrimaryHttpMessageHandler(() => graph);
         var faults = new TableFaults();
+        var slow = new SlowTables(time);
         builder.Services.PostConfigure<TableClientOptions>(o =>
         {
             o.AddPolicy(tables, HttpPipelinePosition.PerRetry);
+            o.AddPolicy(slow, HttpPipelinePosition.PerRetry);
             o.AddPolicy(faults, HttpPipelinePosition.BeforeTransport);
         });
 
@@ -144,7 +148,7 @@ public sealed class FuncMailTestHost : IFuncMailHost
         app.UseRouting();
         MapFunctions(app);
         await app.StartAsync();
-        return new FuncMailTestHost(app, baseAddress, entra, graph, tables, time) { TableFaults = faults };
+        return new FuncMailTestHost(app, baseAddress, entra, graph, tables, time) { TableFaults = faults, SlowTables = slow };
     }
 
     public (HttpClient Client, CookieJar Jar) CreateBrowser() => HostParts.CreateBrowser(BaseAddress);

@@ -119,7 +119,9 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
         Assert.Empty(Graph.Unexpected);
         Assert.Empty(_proxy.Unexpected);
         Assert.Empty(Emulator.Unexpected);
-        Assert.All(Emulator.Invocations, i => Assert.True(i.Status == Microsoft.Azure.WebJobs.Script.Grpc.Messages.StatusResult.Types.Status.Success, $"{i.FunctionName} failed: {i.Exception}"));
+        Assert.All(Emulator.Invocations, i => Assert.True(
+            i.Status == Microsoft.Azure.WebJobs.Script.Grpc.Messages.StatusResult.Types.Status.Success && i.Forwarding == Yarp.ReverseProxy.Forwarder.ForwarderError.None,
+            $"{i.FunctionName} failed ({i.Forwarding}): {i.Exception}"));
     }
 
     public async ValueTask DisposeAsync()

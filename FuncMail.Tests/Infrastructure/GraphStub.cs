@@ -75,7 +75,22 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
     /// <summary>The next message-list requests get these responses instead, in order.</summary>
     public void Enqueue(Func<HttpResponseMessage> response) => _scripted.Enqueue(response);
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    public void ClearScripted() => _scripted.Clear();
+
+    /// <summary>How long every answer takes (real time; the caller's cancellation ends the wait).</summary>
+    public TimeSpan Latency { get; set; }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, cancellationToken);
+        }
+
+        return Answer(request);
+    }
+
+    private HttpResponseMessage Answer(HttpRequestMessage request)
     {
         var uri = request.RequestUri!;
         Requests.Enqueue(new GraphRequest(request.Method, uri, request.Headers.Authorization?.ToString(),
@@ -83,12 +98,12 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
 
         if (request.Method != HttpMethod.Get || !uri.AbsoluteUri.StartsWith(BaseUrl + "/me/", StringComparison.Ordinal))
         {
-            return Task.FromResult(Unexpectedly(request));
+            return Unexpectedly(request);
         }
 
         if (request.Headers.Authorization is not { Scheme: "Bearer", Parameter: { } token } || !entra.IsValidAccessToken(token))
         {
-            return Task.FromResult(Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Access token is empty or invalid."));
+            return Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Access token is empty or invalid.");
         }
 
         var path = uri.AbsolutePath["/v1.0/me/".Length..].Split('/');
@@ -114,7 +129,7 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         var requestId = Guid.NewGuid().ToString();
         ResponseRequestIds.Enqueue(requestId);
         response.Headers.Add("request-id", requestId);
-        return Task.FromResult(response);
+        return response;
     }
 
     private HttpResponseMessage Messages(string folderId, System.Collections.Specialized.NameValueCollection query)

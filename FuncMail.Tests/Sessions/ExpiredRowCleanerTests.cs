@@ -44,6 +44,71 @@ public sealed class ExpiredRowCleanerTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    [Trait("Checklist", "C5")]
+    public async Task Run_SignInsOfOneBrowser_AreDeletedInOneBatch()
+    {
+        await using var host = await FuncMailTestHost.StartAsync(azurite);
+        var (tabs, _) = host.CreateBrowser();
+        for (var i = 0; i < 3; i++)
+        {
+            await FlowSteps.StartSignInAsync(tabs); // one browser, three slots of one partition
+        }
+
+        var (other, _) = host.CreateBrowser();
+        await FlowSteps.StartSignInAsync(other);
+        host.Time.Advance(TimeSpan.FromMinutes(16));
+        host.Tables.Reset();
+
+        var deleted = await host.Services.GetRequiredService<ExpiredRowCleaner>().RunAsync(CancellationToken.None);
+
+        Assert.Equal(4, deleted);
+        Assert.Empty(await host.RowsAsync(host.SignInsTable));
+        Assert.Equal(2, host.Tables.Writes); // one batch for the three slots, one delete for the other browser
+    }
+
+    [Fact]
+    [Trait("Checklist", "C5")]
+    public async Task Run_PastItsBudget_StopsAndTheNextRunCarriesOn()
+    {
+        await using var host = await FuncMailTestHost.StartAsync(azurite);
+        for (var i = 0; i < 6; i++)
+        {
+            var (browser, _) = host.CreateBrowser();
+            using (await FlowSteps.SignInAsync(host, browser)) { }
+        }
+
+        host.Time.Advance(TimeSpan.FromHours(2)); // every session is past its idle timeout
+        var cleaner = host.Services.GetRequiredService<ExpiredRowCleaner>();
+        host.SlowTables.PerRequest = ExpiredRowCleaner.RunBudget / 4; // storage so slow that the budget ends after a few requests
+
+        var first = await cleaner.RunAsync(CancellationToken.None);
+
+        Assert.InRange(first, 1, 5);
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Message.Contains("stopped at its 40 s budget", StringComparison.Ordinal));
+        Assert.Equal(6 - first, (await host.RowsAsync(host.SessionsTable)).Count);
+
+        host.SlowTables.PerRequest = TimeSpan.Zero;
+        var second = await cleaner.RunAsync(CancellationToken.None);
+
+        Assert.Equal(6, first + second);
+        Assert.Empty(await host.RowsAsync(host.SessionsTable));
+    }
+
+    [Fact]
+    [Trait("Checklist", "C5")]
+    public async Task Run_CancelledByTheHost_IsNotReportedAsAnOutage()
+    {
+        await using var host = await FuncMailTestHost.StartAsync(azurite);
+        var (browser, _) = host.CreateBrowser();
+        using (await FlowSteps.SignInAsync(host, browser)) { }
+        host.Time.Advance(TimeSpan.FromHours(2));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.Services.GetRequiredService<ExpiredRowCleaner>().RunAsync(new CancellationToken(canceled: true)));
+
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
+
+    [Fact]
     public void CleanupFunction_IsATimerTriggerInTheBuildMetadata()
     {
         using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "functions.metadata")));

@@ -61,6 +61,17 @@ public sealed class FunctionGuardTests
         Assert.DoesNotContain("boom", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAsync_FunctionReturningSomethingElse_GivesThe500PageNotAnEmpty200()
+    {
+        await using var server = await ServeAsync(() => null!);
+
+        using var response = await server.Client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("Support id", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static async Task<Server> ServeAsync(Func<IActionResult> result, bool setCookieFirst = false)
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -71,19 +71,30 @@ public sealed class WorkerFlowTests(WorkerHostFixture worker, AzuriteFixture azu
         // The worker serializes a returned IActionResult into its reply to the host. For SignIn that would be the whole
         // authorize URL (state, nonce, code_challenge); FuncMail's middleware executes the result itself and clears it.
         var (browser, _) = Host.CreateBrowser();
-        var before = Host.Emulator.Invocations.Count;
-        using (await FlowSteps.SignInAsync(Host, browser)) { }
-        using (await browser.GetAsync("/api/Mail")) { }
-        using (await browser.GetAsync("/api/Home")) { }
-        using (await browser.GetAsync("/api/SignOut")) { }
-
-        var invocations = (await Host.Emulator.InvocationsAsync(before + 5)).Skip(before).ToList();
-        Assert.Equal(["GetToken", "Home", "Mail", "SignIn", "SignOut"], invocations.Select(i => i.FunctionName).Order());
-        Assert.All(invocations, i =>
+        var authorize = await FlowSteps.StartSignInAsync(browser);
+        var responses = new List<HttpResponseMessage>();
+        try
         {
-            Assert.Equal(Microsoft.Azure.WebJobs.Script.Grpc.Messages.StatusResult.Types.Status.Success, i.Status);
-            Assert.True(i.ReturnValue is null, $"{i.FunctionName} returned {i.ReturnValue} to the host");
-        });
+            responses.Add(await browser.GetAsync(Host.Entra.Authorize(authorize).PathAndQuery));
+            responses.Add(await browser.GetAsync("/api/Mail"));
+            responses.Add(await browser.GetAsync("/api/Home"));
+            responses.Add(await browser.GetAsync("/api/SignOut"));
+            responses.Add(await browser.GetAsync("/api/SignIn"));
+
+            var invocations = await Host.Emulator.InvocationsAsync([.. responses.Select(r => r.InvocationId())]);
+
+            Assert.Equal(["GetToken", "Mail", "Home", "SignOut", "SignIn"], invocations.Select(i => i.FunctionName));
+            Assert.All(invocations, i =>
+            {
+                Assert.Equal(Microsoft.Azure.WebJobs.Script.Grpc.Messages.StatusResult.Types.Status.Success, i.Status);
+                Assert.True(i.ReturnValue is null, $"{i.FunctionName} returned {i.ReturnValue} to the host");
+                Assert.Equal("[ ]", i.OutputData);
+            });
+        }
+        finally
+        {
+            responses.ForEach(r => r.Dispose());
+        }
     }
 
     [Fact]
@@ -126,13 +137,13 @@ public sealed class WorkerFlowTests(WorkerHostFixture worker, AzuriteFixture azu
         using (await FlowSteps.SignInAsync(Host, browser)) { }
         var genuine = jar.Cookies[Cookies.Session];
         jar.Cookies[Cookies.Session] = genuine[..^4] + (genuine[^4..] == "AAAA" ? "BBBB" : "AAAA");
-        var before = Host.Emulator.Logs.Count;
 
         using var response = await browser.GetAsync("/api/Mail");
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
-        var warnings = Host.Emulator.Logs.Skip(before).Where(l => l.Level >= Microsoft.Azure.WebJobs.Script.Grpc.Messages.RpcLog.Types.Level.Warning).ToList();
+        await Host.Emulator.InvocationsAsync(response.InvocationId());
+        var warnings = Host.Emulator.LogsOf(response.InvocationId()).Where(l => l.Level >= Microsoft.Azure.WebJobs.Script.Grpc.Messages.RpcLog.Types.Level.Warning).ToList();
         var warning = Assert.Single(warnings);
         Assert.Equal("FuncMail.Sessions.SessionGate", warning.Category);
     }

@@ -70,6 +70,20 @@ public sealed class WorkerHardeningTests(WorkerHostFixture worker, AzuriteFixtur
 
     private static async Task<HttpResponseMessage> ProduceAsync(FuncMailWorkerHost host, string outcome)
     {
+        try
+        {
+            return await ProduceCoreAsync(host, outcome);
+        }
+        finally
+        {
+            // The stubs are shared by the class: a row that failed early must not leave its scripted failures behind.
+            host.Graph.ClearScripted();
+            host.Entra.ClearFailures();
+        }
+    }
+
+    private static async Task<HttpResponseMessage> ProduceCoreAsync(FuncMailWorkerHost host, string outcome)
+    {
         var (browser, _) = host.CreateBrowser();
         if (outcome.EndsWith("signed in", StringComparison.Ordinal) || outcome.StartsWith("Mail, ", StringComparison.Ordinal) && outcome != "Mail, signed out"
             || outcome.StartsWith("SignOut", StringComparison.Ordinal))

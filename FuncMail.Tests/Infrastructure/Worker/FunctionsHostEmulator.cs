@@ -21,7 +21,14 @@ namespace FuncMail.Tests.Infrastructure.Worker;
 public sealed record WorkerFunction(string Id, string Name, string TriggerType, string TriggerName, string? Route, IReadOnlyList<string> Methods, RpcFunctionMetadata Metadata);
 
 /// <summary>What the worker answered for one invocation.</summary>
-public sealed record InvocationRecord(string InvocationId, string FunctionName, StatusResult.Types.Status Status, TypedData? ReturnValue, string? Exception, int HttpStatus, bool ResponseStarted);
+public sealed record InvocationRecord(string InvocationId, string FunctionName, StatusResult.Types.Status Status, TypedData? ReturnValue, string? Exception, int HttpStatus, bool ResponseStarted)
+{
+    /// <summary>The output bindings the worker sent back, as JSON (FuncMail has none).</summary>
+    public string OutputData { get; init; } = "";
+
+    /// <summary>How proxying the HTTP request went; the real host fails the invocation when this is not None.</summary>
+    public ForwarderError Forwarding { get; init; }
+}
 
 /// <summary>
 /// Plays the Azure Functions host for the real worker process, <c>dotnet FuncMail.dll</c>, over the host's public
@@ -40,7 +47,31 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
 {
     public const string HostVersion = "4.1040.100.0";
     private const string InvocationIdHeader = "x-ms-invocation-id";
+
+    /// <summary>The emulator's own response header naming the invocation that answered, for tests.</summary>
+    public const string EchoHeader = "x-emulator-invocation-id";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Configuration sections a developer's shell may set for a local run; never inherited by a test's worker.</summary>
+    private static readonly string[] AppSettingSections = ["Entra", "Session", "Storage", "Graph", "Web", "Logging", "AzureWebJobsStorage"];
+
+    /// <summary>Workers still running; killed if the test process exits without disposing them (a hang timeout, Ctrl-C).</summary>
+    private static readonly ConcurrentDictionary<int, Process> Running = new();
+
+    static FunctionsHostEmulator() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var process in Running.Values)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+        }
+    };
     private static readonly TimeSpan ControlTimeout = TimeSpan.FromSeconds(30);
 
     private readonly WebApplication _grpc;
@@ -92,7 +123,10 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
     /// <summary>Protocol messages the emulator did not expect; a healthy run has none.</summary>
     public IReadOnlyCollection<string> Unexpected => _stream.Unexpected;
 
-    /// <summary>The function timeout from host.json; an invocation that runs longer is recorded as timed out.</summary>
+    /// <summary>
+    /// The function timeout from host.json (the host's default on a consumption plan, 5 minutes, when it has none); an
+    /// invocation that runs longer is recorded as failed.
+    /// </summary>
     public TimeSpan FunctionTimeout { get; private set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Milestones of the worker's start, from the moment its process was started.</summary>
@@ -157,8 +191,8 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
         var request = NewInvocation(function);
         request.InputData.Add(new ParameterBinding { Name = function.TriggerName, Data = new TypedData { Json = timerInfo } });
         request.TriggerMetadata.Add(function.TriggerName, new TypedData { Json = timerInfo });
-        var reply = (await _stream.RequestAsync(new StreamingMessage { InvocationRequest = request }, FunctionTimeout)).InvocationResponse;
-        var record = new InvocationRecord(request.InvocationId, function.Name, reply.Result.Status, reply.ReturnValue, Describe(reply.Result.Exception), 0, false);
+        var reply = (await RequestAsync(new StreamingMessage { InvocationRequest = request }, FunctionTimeout)).InvocationResponse;
+        var record = new InvocationRecord(request.InvocationId, function.Name, reply.Result.Status, reply.ReturnValue, Describe(reply.Result.Exception), 0, false) { OutputData = reply.OutputData.ToString() };
         Record(record);
         return record;
     }
@@ -187,7 +221,12 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
 
-        _process?.Dispose();
+        if (_process is not null)
+        {
+            Running.TryRemove(_process.Id, out _);
+            _process.Dispose();
+        }
+
         _toWorker.Dispose();
         _recorded.Dispose();
         await _frontDoor.DisposeAsync();
@@ -276,7 +315,7 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
         // Nothing of the test process's own settings leaks in: the worker sees the app settings and what the host sets.
         foreach (var key in start.Environment.Keys.ToList())
         {
-            if (key.Contains("__", StringComparison.Ordinal) || key.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)
+            if (AppSettingSections.Any(section => key.StartsWith(section + "__", StringComparison.OrdinalIgnoreCase)) || key.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)
                 || key.StartsWith("AZURE_FUNCTIONS_", StringComparison.OrdinalIgnoreCase) || key.StartsWith("FUNCTIONS_", StringComparison.OrdinalIgnoreCase)
                 || key.EndsWith("_PROXY", StringComparison.OrdinalIgnoreCase) || key.StartsWith("SSL_CERT", StringComparison.OrdinalIgnoreCase))
             {
@@ -303,6 +342,7 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
         SinceProcessStart.Start();
         process.Start();
         _process = process;
+        Running[process.Id] = process;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -376,6 +416,16 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
         request.InputData.Add(new ParameterBinding { Name = function.TriggerName, Data = new TypedData { Http = new RpcHttp() } });
         context.Request.Headers[InvocationIdHeader] = request.InvocationId;
 
+        // Not a header the real host sends: it lets a test find this request's invocation record and logs.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[EchoHeader] = request.InvocationId;
+            return Task.CompletedTask;
+        });
+
+        // As the host does for a worker that handles InvocationCancel: a browser that goes away cancels the invocation.
+        using var cancel = context.RequestAborted.Register(() => _stream.TrySend(new StreamingMessage { InvocationCancel = new InvocationCancel { InvocationId = request.InvocationId } }));
+
         // Forwarding starts first, so the worker's HTTP context is waiting when the invocation arrives (GrpcWorkerChannel).
         var forwarding = _forwarder.SendAsync(context, _workerHttp.AbsoluteUri, _toWorker, new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(240) }).AsTask();
         var invocation = _stream.RequestAsync(new StreamingMessage { InvocationRequest = request }, FunctionTimeout);
@@ -384,12 +434,14 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
         StatusResult.Types.Status status;
         TypedData? returnValue = null;
         string? exception = null;
+        var outputData = "";
         try
         {
             var reply = (await invocation).InvocationResponse;
             status = reply.Result.Status;
             returnValue = reply.ReturnValue;
             exception = Describe(reply.Result.Exception);
+            outputData = reply.OutputData.ToString();
         }
         catch (TimeoutException)
         {
@@ -398,31 +450,51 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
             exception = $"Timeout value of {FunctionTimeout} was exceeded by function {function.Name}";
         }
 
-        if (forwarded != ForwarderError.None)
+        if (status != StatusResult.Types.Status.Success || forwarded != ForwarderError.None)
         {
-            status = StatusResult.Types.Status.Failure;
-            exception = $"Failed to proxy request with ForwarderError: {forwarded}. {exception}";
+            if (context.Response.HasStarted)
+            {
+                // The host's exception middleware rethrows once a response has started, and Kestrel breaks the connection.
+                context.Abort();
+            }
+            else
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
         }
 
-        if (status != StatusResult.Types.Status.Success && !context.Response.HasStarted)
-        {
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-        }
-
-        Record(new InvocationRecord(request.InvocationId, function.Name, status, returnValue, exception, context.Response.StatusCode, context.Response.HasStarted));
+        Record(new InvocationRecord(request.InvocationId, function.Name, status, returnValue, exception, context.Response.StatusCode, context.Response.HasStarted) { OutputData = outputData, Forwarding = forwarded });
     }
 
-    /// <summary>Waits until at least <paramref name="count"/> invocations have been recorded in all.</summary>
-    public async Task<IReadOnlyList<InvocationRecord>> InvocationsAsync(int count)
+    /// <summary>The records of these invocations (from <see cref="EchoHeader"/>), waiting for any not yet recorded.</summary>
+    public async Task<IReadOnlyList<InvocationRecord>> InvocationsAsync(params string[] invocationIds)
+    {
+        var records = new List<InvocationRecord>();
+        foreach (var id in invocationIds)
+        {
+            records.Add(await InvocationAsync(i => i.InvocationId == id));
+        }
+
+        return records;
+    }
+
+    /// <summary>The first recorded invocation that matches, waiting for it if need be.</summary>
+    public async Task<InvocationRecord> InvocationAsync(Func<InvocationRecord, bool> match)
     {
         using var timeout = new CancellationTokenSource(ControlTimeout);
-        while (Invocations.Count < count)
+        while (true)
         {
+            if (Invocations.FirstOrDefault(match) is { } record)
+            {
+                return record;
+            }
+
             await _recorded.WaitAsync(timeout.Token);
         }
-
-        return Invocations.ToList();
     }
+
+    /// <summary>What the worker logged while running one invocation.</summary>
+    public IReadOnlyList<WorkerLog> LogsOf(string invocationId) => Logs.Where(l => l.InvocationId == invocationId).ToList();
 
     private void Record(InvocationRecord record)
     {
@@ -481,9 +553,9 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
     private static string? Describe(RpcException? exception) =>
         exception is null ? null : $"{exception.Message}\n{exception.StackTrace}";
 
-    private async Task<StreamingMessage> RequestAsync(StreamingMessage message)
+    private async Task<StreamingMessage> RequestAsync(StreamingMessage message, TimeSpan? timeout = null)
     {
-        var reply = _stream.RequestAsync(message, ControlTimeout);
+        var reply = _stream.RequestAsync(message, timeout ?? ControlTimeout);
         var exited = _process!.WaitForExitAsync();
         if (await Task.WhenAny(reply, exited) == exited)
         {
