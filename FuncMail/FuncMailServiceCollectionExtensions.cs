@@ -36,6 +36,7 @@ public static class FuncMailServiceCollectionExtensions
             .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
 
         AddValidatedOptions<EntraOptions, EntraOptionsValidator>(services, configuration, EntraOptions.SectionName);
+        services.AddSingleton<IValidateOptions<EntraOptions>, ProductionRedirectUriValidator>();
         AddValidatedOptions<SessionOptions, SessionOptionsValidator>(services, configuration, SessionOptions.SectionName);
         services.AddSingleton<IValidateOptions<SessionOptions>, DevOnlyKeyValidator>();
         AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, configuration, StorageOptions.SectionName);

@@ -48,7 +48,7 @@ public sealed class SignInTests(AzuriteFixture azurite) : HostedTest(azurite)
 
         var scopes = QueryHelpers.ParseQuery(authorize.Query)["scope"].ToString().Split(' ').ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-        Assert.Equal(new HashSet<string>(["openid", "profile", "offline_access", "User.Read", "Mail.Read", "MailboxSettings.Read"], StringComparer.OrdinalIgnoreCase), scopes);
+        Assert.Equal(new HashSet<string>(["openid", "profile", "offline_access", "Mail.Read", "MailboxSettings.Read"], StringComparer.OrdinalIgnoreCase), scopes);
     }
 
     [Fact]
@@ -245,6 +245,58 @@ public sealed class SignInTests(AzuriteFixture azurite) : HostedTest(azurite)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Empty(await Host.RowsAsync(Host.SessionsTable));
+    }
+
+    [Theory]
+    [Trait("Checklist", "H3")]
+    [InlineData("aud", "another client")]
+    [InlineData("aud", "two audiences")]
+    [InlineData("exp", "expired six minutes ago")]
+    [InlineData("exp", "missing")]
+    [InlineData("iat", "issued six minutes from now")]
+    [InlineData("iat", "missing")]
+    public async Task GetToken_IdTokenWithAWrongClaim_IsRejectedAndStoresNothing(string claim, string how)
+    {
+        var now = Host.Time.GetUtcNow().ToUnixTimeSeconds();
+        Host.Entra.TamperIdToken = claims =>
+        {
+            switch (how)
+            {
+                case "another client": claims["aud"] = Guid.NewGuid().ToString(); break;
+                case "two audiences": claims["aud"] = new System.Text.Json.Nodes.JsonArray(FuncMailTestHost.ClientId, Guid.NewGuid().ToString()); break;
+                case "expired six minutes ago": claims["exp"] = now - 360; break;
+                case "issued six minutes from now": claims["iat"] = now + 360; break;
+                case "missing": claims.Remove(claim); break;
+            }
+        };
+        var (browser, jar) = Host.CreateBrowser();
+
+        var (response, body) = await FlowSteps.GetPageAsync(browser, Host.Entra.Authorize(await FlowSteps.StartSignInAsync(browser)).PathAndQuery);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("could not be verified", body, StringComparison.Ordinal);
+        Assert.Empty(await Host.RowsAsync(Host.SessionsTable));
+        Assert.DoesNotContain(Cookies.Session, jar.Cookies.Keys);
+        Assert.Contains(Host.Logs.GetSnapshot(), r => r.Message.Contains($"ID token's {claim} did not match", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [Trait("Checklist", "H3")]
+    [InlineData(-240, 0)]
+    [InlineData(0, 240)]
+    public async Task GetToken_IdTokenWithinTheClockSkew_SignsIn(int expiredSecondsAgoOffset, int issuedAheadSeconds)
+    {
+        var now = Host.Time.GetUtcNow().ToUnixTimeSeconds();
+        Host.Entra.TamperIdToken = claims =>
+        {
+            claims["exp"] = expiredSecondsAgoOffset == 0 ? now + 3600 : now + expiredSecondsAgoOffset;
+            claims["iat"] = now + issuedAheadSeconds;
+        };
+        var (browser, _) = Host.CreateBrowser();
+
+        using var response = await FlowSteps.SignInAsync(Host, browser);
+
+        Assert.Equal("/api/Mail", response.Location());
     }
 
     [Fact]

@@ -15,6 +15,7 @@ public sealed class SettingsValidationTests
     {
         ["Entra:ClientId"] = "11111111-2222-3333-4444-555555555555",
         ["Entra:ClientSecret"] = "secret",
+        ["Entra:RedirectUri"] = "https://funcmail.example/api/GetToken",
         ["Session:Keys:k1"] = Convert.ToBase64String(new byte[32]),
         ["Session:ActiveKeyId"] = "k1",
         ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
@@ -80,6 +81,24 @@ public sealed class SettingsValidationTests
     }
 
     [Fact]
+    public void Startup_WithTheSampleKeyValueUnderAnotherIdOutsideDevelopment_Fails()
+    {
+        var settings = new Dictionary<string, string?>(Valid) { ["Session:Keys:prod"] = SessionOptions.SampleKeyValue, ["Session:ActiveKeyId"] = "prod" };
+
+        Assert.Contains("dev-only key", StartupError(settings, "Production"), StringComparison.Ordinal);
+        Assert.Null(StartupError(settings, Environments.Development));
+    }
+
+    [Fact]
+    public void Startup_WithAnHttpRedirectUriOutsideDevelopment_Fails()
+    {
+        var settings = With("Entra:RedirectUri", "http://localhost:7071/api/GetToken");
+
+        Assert.Contains("Entra:RedirectUri is http", StartupError(settings, "Production"), StringComparison.Ordinal);
+        Assert.Null(StartupError(settings, Environments.Development));
+    }
+
+    [Fact]
     public void SampleSettings_AreCompleteForDevelopment()
     {
         var sample = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Infrastructure.RepoPaths.Root, "local.settings.sample.json")));
@@ -89,5 +108,6 @@ public sealed class SettingsValidationTests
 
         Assert.Null(StartupError(values, Environments.Development));
         Assert.Contains("Entra:ClientId is missing", StartupError(With("Entra:ClientId", sample.RootElement.GetProperty("Values").GetProperty("Entra__ClientId").GetString())), StringComparison.Ordinal);
+        Assert.Equal(SessionOptions.SampleKeyValue, values["Session:Keys:dev-only-sample"]);
     }
 }

@@ -32,6 +32,9 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
     /// <summary>How long the token endpoint takes to answer (real time; the caller's cancellation ends the wait).</summary>
     public TimeSpan TokenLatency { get; set; }
 
+    /// <summary>The clock of the ID tokens' iat, nbf and exp: the app's, so that a test that moves the app's clock still gets current tokens.</summary>
+    public TimeProvider IdTokenClock { get; set; } = TimeProvider.System;
+
     /// <summary>Lets a test forge the next ID tokens (wrong nonce, wrong issuer).</summary>
     public Action<JsonObject>? TamperIdToken { get; set; }
 
@@ -176,7 +179,7 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
         _refreshTokens[refreshToken] = user;
         IssuedSecrets.Enqueue(accessToken);
         IssuedSecrets.Enqueue(refreshToken);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var now = IdTokenClock.GetUtcNow().ToUnixTimeSeconds();
         var claims = new JsonObject
         {
             ["aud"] = clientId,

@@ -114,14 +114,14 @@ public sealed class FuncMailTestHost : IFuncMailHost
 
         settings?.Invoke(configuration);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseKestrel().UseUrls(baseAddress.AbsoluteUri);
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.ClearProviders();
         builder.Services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = false);
 
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var entra = sameAppAs?.Entra ?? new EntraStub(ClientId, ClientSecret);
+        var entra = sameAppAs?.Entra ?? new EntraStub(ClientId, ClientSecret) { IdTokenClock = time };
         var graph = sameAppAs?.Graph ?? new GraphStub(entra);
         var tables = new TableRequestCounter();
         builder.Services.AddSingleton<TimeProvider>(time);

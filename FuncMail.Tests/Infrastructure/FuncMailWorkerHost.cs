@@ -72,7 +72,8 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
             {
                 configuration = new Dictionary<string, string?>
                 {
-                    ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Testing",
+                    // Over https the worker runs as in Azure; over http as on a developer's machine (an http redirect URI is refused elsewhere).
+                    ["AZURE_FUNCTIONS_ENVIRONMENT"] = https ? "Production" : "Development",
                     ["Entra:ClientId"] = FuncMailTestHost.ClientId,
                     ["Entra:ClientSecret"] = FuncMailTestHost.ClientSecret,
                     ["Entra:RedirectUri"] = new Uri(frontDoor, "/api/GetToken").AbsoluteUri,

@@ -49,14 +49,22 @@ public sealed class WorkerCleanupAndStartupTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Worker_PublicSampleKeyOutsideDevelopment_RefusesToStart()
+    public async Task Worker_PublicSampleKeyInProduction_RefusesToStart()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => FuncMailWorkerHost.StartAsync(azurite, s =>
         {
-            s["Session:Keys:dev-only-sample"] = "ZGV2LW9ubHktc2FtcGxlLWtleS1wdWJsaWMtbmV2ZXItdXNlLWluLWF6dXJlIQ==";
-            s["Session:ActiveKeyId"] = "dev-only-sample";
-        }));
+            s["Session:Keys:renamed"] = FuncMail.Sessions.SessionOptions.SampleKeyValue;
+            s["Session:ActiveKeyId"] = "renamed";
+        }, https: true));
 
         Assert.Contains("dev-only key, which is public", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Worker_HttpRedirectUriInProduction_RefusesToStart()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => FuncMailWorkerHost.StartAsync(azurite, s => s["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production"));
+
+        Assert.Contains("Entra:RedirectUri is http", failure.Message, StringComparison.Ordinal);
     }
 }

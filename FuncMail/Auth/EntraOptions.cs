@@ -58,3 +58,15 @@ public sealed class EntraOptions : IValidatableObject
 
 [OptionsValidator]
 public sealed partial class EntraOptionsValidator : IValidateOptions<EntraOptions>;
+
+/// <summary>
+/// Refuses an http redirect URI outside Development: the authorization code would cross the network in clear. Keep
+/// the local registration (http://localhost) apart from the production one (README, "App registration").
+/// </summary>
+public sealed class ProductionRedirectUriValidator(Microsoft.Extensions.Hosting.IHostEnvironment environment) : IValidateOptions<EntraOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EntraOptions options) =>
+        !Microsoft.Extensions.Hosting.HostEnvironmentEnvExtensions.IsDevelopment(environment) && options.RedirectUri is { IsAbsoluteUri: true, Scheme: "http" }
+            ? ValidateOptionsResult.Fail($"{EntraOptions.SectionName}:RedirectUri is http ({options.RedirectUri}); outside the Development environment it must be the https GetToken URL of the deployed app.")
+            : ValidateOptionsResult.Success;
+}

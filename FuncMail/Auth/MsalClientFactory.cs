@@ -12,9 +12,10 @@ public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpC
 {
     /// <summary>
     /// Delegated scopes beyond the OpenID ones MSAL adds itself (openid, profile, offline_access), checklist A10:
-    /// User.Read for the name, Mail.Read for messages with their preview, MailboxSettings.Read for the time zone.
+    /// Mail.Read for messages with their preview and MailboxSettings.Read for the time zone. No User.Read: the name
+    /// and username come from the ID token (the profile scope), and FuncMail never calls /me itself.
     /// </summary>
-    public static readonly string[] Scopes = ["User.Read", "Mail.Read", "MailboxSettings.Read"];
+    public static readonly string[] Scopes = ["Mail.Read", "MailboxSettings.Read"];
 
     public IConfidentialClientApplication Create(TokenCacheSlot slot)
     {

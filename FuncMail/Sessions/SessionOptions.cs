@@ -12,6 +12,9 @@ public sealed class SessionOptions : IValidatableObject
     /// <summary>Key ids with the prefix are the sample's published keys: refused outside the Development environment.</summary>
     public const string DevOnlyKeyPrefix = "dev-only";
 
+    /// <summary>The key value published in local.settings.sample.json: refused outside Development whatever its id.</summary>
+    public const string SampleKeyValue = "ZGV2LW9ubHktc2FtcGxlLWtleS1wdWJsaWMtbmV2ZXItdXNlLWluLWF6dXJlIQ==";
+
     /// <summary>Key id → base64 key of at least 32 random bytes. Old keys stay here after a rotation so that their cookies still verify.</summary>
     public Dictionary<string, string> Keys { get; set; } = [];
 
@@ -66,11 +69,22 @@ public sealed class SessionOptions : IValidatableObject
 [OptionsValidator]
 public sealed partial class SessionOptionsValidator : IValidateOptions<SessionOptions>;
 
-/// <summary>Refuses the sample's published keys outside Development: they are in a public repository.</summary>
+/// <summary>
+/// Refuses the sample's published key outside Development, by its id or by its value (a copied sample renamed is
+/// still public): it is in a public repository.
+/// </summary>
 public sealed class DevOnlyKeyValidator(IHostEnvironment environment) : IValidateOptions<SessionOptions>
 {
     public ValidateOptionsResult Validate(string? name, SessionOptions options) =>
-        !environment.IsDevelopment() && options.Keys.Keys.Any(id => id.StartsWith(SessionOptions.DevOnlyKeyPrefix, StringComparison.OrdinalIgnoreCase))
+        !environment.IsDevelopment() && options.Keys.Any(key =>
+            key.Key.StartsWith(SessionOptions.DevOnlyKeyPrefix, StringComparison.OrdinalIgnoreCase) || SameKey(key.Value, SessionOptions.SampleKeyValue))
             ? ValidateOptionsResult.Fail($"{SessionOptions.SectionName}:Keys holds the sample's dev-only key, which is public; it is refused in the '{environment.EnvironmentName}' environment. Generate a key with: openssl rand -base64 32.")
             : ValidateOptionsResult.Success;
+
+    // Compared as bytes, so that a re-encoding of the same key (padding, whitespace) is caught too.
+    private static bool SameKey(string value, string sample)
+    {
+        var buffer = new byte[value.Length];
+        return Convert.TryFromBase64String(value.Trim(), buffer, out var length) && buffer.AsSpan(0, length).SequenceEqual(Convert.FromBase64String(sample));
+    }
 }
