@@ -154,7 +154,20 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
             }
 
             messages = messages.Where(m => $"{m.Subject} {m.Preview} {m.FromName}".Contains(search, StringComparison.OrdinalIgnoreCase));
-            skip = int.Parse(query["$skiptoken"] ?? "0", CultureInfo.InvariantCulture);
+            if (query["$skiptoken"] is { } token)
+            {
+                if (SkipOf(token) is not { } position)
+                {
+                    // Graph answers an unknown or altered skiptoken with 400.
+                    return Error(HttpStatusCode.BadRequest, "ErrorInvalidUrlQuery", "The skip token is not valid.");
+                }
+
+                skip = position;
+            }
+            else
+            {
+                skip = 0;
+            }
         }
         else
         {
@@ -170,15 +183,37 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         };
         if (skip + top < all.Count)
         {
+            // Graph's own shapes: the folder as a key segment, the query options percent-encoded, and for search an
+            // opaque $skiptoken (captured in oomol-lab/open-connector#372:
+            // https://graph.microsoft.com/v1.0/me/mailFolders('AQMkA…')/messages?%24select=…&%24skiptoken=…).
             body["@odata.nextLink"] = search is null
-                ? $"{BaseUrl}/me/mailFolders/{folder.Id}/messages?{GraphQuery(query)}&$top={top}&$skip={skip + top}"
-                : $"{BaseUrl}/me/mailFolders/{folder.Id}/messages?{GraphQuery(query)}&$top={top}&$search=%22{Uri.EscapeDataString(search)}%22&$skiptoken={skip + top}";
+                ? $"{BaseUrl}/me/mailFolders('{Uri.EscapeDataString(folder.Id)}')/messages?%24select={Uri.EscapeDataString(query["$select"] ?? "")}&%24orderby=receivedDateTime+desc&%24top={top}&%24skip={skip + top}"
+                : $"{BaseUrl}/me/mailFolders('{Uri.EscapeDataString(folder.Id)}')/messages?%24select={Uri.EscapeDataString(query["$select"] ?? "")}&%24search=%22{Uri.EscapeDataString(search)}%22&%24top={top}&%24skiptoken={SkipTokenFor(skip + top)}";
         }
 
         return Json(HttpStatusCode.OK, body);
     }
 
-    private static string GraphQuery(System.Collections.Specialized.NameValueCollection query) => "$select=" + query["$select"];
+    /// <summary>An opaque-looking token that carries the position, as Graph's do (their content is Graph's business).</summary>
+    private static string SkipTokenFor(int position) =>
+        "MSZZVlJCUVV" + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("skip=" + position.ToString(CultureInfo.InvariantCulture))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static int? SkipOf(string token)
+    {
+        try
+        {
+            var text = token.StartsWith("MSZZVlJCUVV", StringComparison.Ordinal)
+                ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Pad(token["MSZZVlJCUVV".Length..].Replace('-', '+').Replace('_', '/'))))
+                : "";
+            return text.StartsWith("skip=", StringComparison.Ordinal) && int.TryParse(text[5..], CultureInfo.InvariantCulture, out var position) ? position : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        static string Pad(string b64) => b64 + new string('=', (4 - (b64.Length % 4)) % 4);
+    }
 
     private static JsonNode Message(StubMessage message) => new JsonObject
     {

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace FuncMail.Mail;
 
@@ -13,30 +12,22 @@ namespace FuncMail.Mail;
 /// for three GETs, so this stays hand-written, with source-generated JSON. Retries live in the resilience handler
 /// registered in AddFuncMail.
 /// </summary>
-public sealed class GraphMailClient(HttpClient http, IOptions<GraphOptions> options, ILogger<GraphMailClient> logger)
+public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> logger)
 {
     /// <summary>Only the fields the page shows (least data; Mail.Read covers bodyPreview).</summary>
     internal const string MessageSelect = "$select=from,subject,receivedDateTime,bodyPreview,isRead,hasAttachments,importance,webLink";
 
-    /// <summary>A page of messages: newest first by $skip, or search results by relevance paging through continuation links.</summary>
+    /// <summary>A page of messages: newest first by $skip, or search results paging by Graph's $skiptoken.</summary>
     public Task<GraphMessagePage> GetMessagesAsync(string accessToken, MessageQuery query, Guid correlationId, CancellationToken cancellationToken)
     {
-        Uri target;
-        if (query.IsSearch && query.Next is not null)
-        {
-            target = GraphContinuation.TryAccept(query.Next, options.Value.BaseUrl)
-                ?? throw new GraphContinuationRejectedException();
-        }
-        else
-        {
-            var folder = Uri.EscapeDataString(query.Folder);
-            target = new Uri(
-                query.IsSearch
-                    // Graph allows no $orderby or $skip with $search; quotes inside the phrase are escaped for KQL.
-                    ? $"me/mailFolders/{folder}/messages?{MessageSelect}&$top={query.PageSize}&$search={Uri.EscapeDataString("\"" + query.Search!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")}"
-                    : $"me/mailFolders/{folder}/messages?{MessageSelect}&$top={query.PageSize}&$skip={query.Offset}&$orderby=receivedDateTime%20desc",
-                UriKind.Relative);
-        }
+        var folder = Uri.EscapeDataString(query.Folder);
+        var target = new Uri(
+            query.IsSearch
+                // Graph allows no $orderby or $skip with $search, and pages it by $skiptoken; quotes inside the phrase are escaped for KQL.
+                ? $"me/mailFolders/{folder}/messages?{MessageSelect}&$top={query.PageSize}&$search={Uri.EscapeDataString("\"" + query.Search!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")}"
+                    + (query.Next is null ? "" : "&$skiptoken=" + Uri.EscapeDataString(query.Next))
+                : $"me/mailFolders/{folder}/messages?{MessageSelect}&$top={query.PageSize}&$skip={query.Offset}&$orderby=receivedDateTime%20desc",
+            UriKind.Relative);
 
         return GetAsync(target, accessToken, correlationId, GraphJsonContext.Default.GraphMessagePage, cancellationToken);
     }

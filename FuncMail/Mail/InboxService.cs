@@ -35,13 +35,6 @@ public sealed class InboxService(
             return Responses.BadRequest(context, invalid!);
         }
 
-        // A continuation that came through the browser is checked before any token is even fetched (checklist D6).
-        if (query.Next is not null && (!query.IsSearch || GraphContinuation.TryAccept(query.Next, graphOptions.Value.BaseUrl) is null))
-        {
-            MailLog.ContinuationRejected(logger);
-            return Responses.BadRequest(context, "That page link is not valid. Start again from the first page.");
-        }
-
         if (await gate.FindAsync(context, cancellationToken) is not { } active)
         {
             return Responses.SignIn(returnUrl);
@@ -72,7 +65,7 @@ public sealed class InboxService(
         }
 
         var (zone, isUtcFallback) = InboxView.Zone(session.TimeZone);
-        var (newer, older) = InboxView.Paging(query, page!);
+        var (newer, older) = InboxView.Paging(query, page!, NextSkipToken(page!));
         var model = new MailModel(
             session.DisplayName,
             session.Username,
@@ -174,6 +167,10 @@ public sealed class InboxService(
         MailLog.GraphFailed(logger, (int?)status ?? 0, correlationId);
         return status switch
         {
+            // Graph answers 400 for a $skiptoken it does not know (a forged or stale "next" link).
+            HttpStatusCode.BadRequest when query.Next is not null =>
+                Responses.Error(context, StatusCodes.Status400BadRequest, "That page link is no longer valid", "Start again from the first page of your search.", "Search again", InboxView.Url(query with { Next = null })),
+
             // Graph answers 404 for a folder that is gone and 400 for an id that was never valid.
             HttpStatusCode.NotFound or HttpStatusCode.BadRequest =>
                 Responses.Error(context, StatusCodes.Status404NotFound, "That folder doesn't exist", "The folder may have been deleted or renamed. Pick another one from your inbox.", "Go to the inbox", Path),
@@ -183,6 +180,18 @@ public sealed class InboxService(
                 Responses.Error(context, StatusCodes.Status429TooManyRequests, "Microsoft Graph is busy", $"Too many requests for your mailbox right now. Try again in {RetrySeconds(((GraphException)e).RetryAfter)} seconds.", "Try again", InboxView.Url(query)),
             _ => Responses.Unavailable(context, "Microsoft Graph"),
         };
+    }
+
+    /// <summary>The $skiptoken of Graph's next page of search results; a link in a form FuncMail does not accept ends the paging.</summary>
+    private string? NextSkipToken(GraphMessagePage page)
+    {
+        var token = GraphNextLink.SkipToken(page.NextLink, graphOptions.Value.BaseUrl);
+        if (token is null && page.NextLink is not null)
+        {
+            MailLog.ContinuationRejected(logger);
+        }
+
+        return token;
     }
 
     private static int RetrySeconds(TimeSpan? retryAfter) => (int)Math.Clamp(Math.Ceiling((retryAfter ?? TimeSpan.FromSeconds(30)).TotalSeconds), 1, 3600);

@@ -101,14 +101,17 @@ public static class InboxView
         return InboxService.Path + parameters.ToQueryString().Value;
     }
 
-    /// <summary>Newer and older links: by $skip for a folder, by Graph's continuation for search results (Graph allows no $skip with $search).</summary>
-    public static (string? Newer, string? Older) Paging(MessageQuery query, GraphMessagePage page)
+    /// <summary>
+    /// Newer and older links: by $skip for a folder, by Graph's $skiptoken for search results (Graph allows no $skip
+    /// with $search). A search pages forward only; "Newer" goes back to its first page.
+    /// </summary>
+    public static (string? Newer, string? Older) Paging(MessageQuery query, GraphMessagePage page, string? nextSkipToken)
     {
         var count = page.Value?.Count ?? 0;
         if (query.IsSearch)
         {
             return (query.Next is null ? null : Url(query with { Next = null }),
-                    page.NextLink is null ? null : Url(query with { Next = page.NextLink }));
+                    nextSkipToken is null ? null : Url(query with { Next = nextSkipToken }));
         }
 
         var older = count == query.PageSize && query.Offset + query.PageSize <= MessageQuery.MaxOffset ? Url(query with { Offset = query.Offset + query.PageSize }) : null;

@@ -17,7 +17,7 @@ internal static partial class MailLog
     [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "The identity platform failed during refresh ({ErrorCode}, HTTP {Status}); correlation {CorrelationId}")]
     public static partial void TokenEndpointFailed(ILogger logger, string errorCode, int status, Guid correlationId);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Refused a continuation link that does not point at Graph's messages")]
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Graph's next link is not a form FuncMail follows; the page shows no older results")]
     public static partial void ContinuationRejected(ILogger logger);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Graph retry {Attempt} after HTTP {Status}, waiting {DelayMs} ms")]

@@ -5,7 +5,7 @@ namespace FuncMail.Mail;
 
 /// <summary>
 /// What the mail page was asked to show, parsed and bounded from the query string: folder, page size, position,
-/// search text, and for search results a Graph continuation link (validated before use, checklist D6).
+/// search text, and for search results Graph's $skiptoken for the next page (only ever sent to Graph as $skiptoken, D6).
 /// </summary>
 public sealed partial record MessageQuery(string Folder, int PageSize, int Offset, string? Search, string? Next)
 {
@@ -53,7 +53,15 @@ public sealed partial record MessageQuery(string Folder, int PageSize, int Offse
             return null;
         }
 
-        return new MessageQuery(folder, size, skip, string.IsNullOrEmpty(search) ? null : search, Single(query, "next"));
+        // "next" is Graph's $skiptoken for the next page of search results, nothing else (GraphNextLink).
+        var next = Single(query, "next");
+        if (next is not null && (search is null || next.Length > GraphNextLink.MaxSkipTokenLength || next.Any(char.IsControl)))
+        {
+            error = "That page link is not valid. Start again from the first page.";
+            return null;
+        }
+
+        return new MessageQuery(folder, size, skip, string.IsNullOrEmpty(search) ? null : search, next);
     }
 
     public bool IsSearch => Search is not null;
