@@ -29,6 +29,9 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
     /// <summary>expires_in of the access tokens issued from now on; MSAL refreshes any token within 5 minutes of expiry.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Characters added to each access token from now on (real ones are 1-3 KB; a test can make them enormous).</summary>
+    public int AccessTokenPadding { get; set; }
+
     /// <summary>How long the token endpoint takes to answer (real time; the caller's cancellation ends the wait).</summary>
     public TimeSpan TokenLatency { get; set; }
 
@@ -173,7 +176,7 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
 
     private HttpResponseMessage Tokens(TestUser user, string? nonce, string scope)
     {
-        var accessToken = "at-" + Guid.NewGuid().ToString("N");
+        var accessToken = "at-" + Guid.NewGuid().ToString("N") + new string('p', AccessTokenPadding);
         var refreshToken = "rt-" + Guid.NewGuid().ToString("N");
         _accessTokens[accessToken] = DateTimeOffset.UtcNow + AccessTokenLifetime;
         _refreshTokens[refreshToken] = user;

@@ -28,7 +28,20 @@ public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpC
             .WithLegacyCacheCompatibility(false)
             .Build();
 
-        app.UserTokenCache.SetBeforeAccess(args => args.TokenCache.DeserializeMsalV3(slot.Data, shouldClearExistingCache: true));
+        app.UserTokenCache.SetBeforeAccess(args =>
+        {
+            try
+            {
+                args.TokenCache.DeserializeMsalV3(slot.Data, shouldClearExistingCache: true);
+            }
+            catch (MsalException)
+            {
+                // A cache MSAL cannot read (another MSAL's format, or damage) fails closed: an empty cache, so the
+                // session ends and the user signs in again, never a 500 (checklist H4; as Identity.Web's cache providers do).
+                args.TokenCache.DeserializeMsalV3(null, shouldClearExistingCache: true);
+                slot.Unreadable = true;
+            }
+        });
         app.UserTokenCache.SetAfterAccess(args =>
         {
             if (args.HasStateChanged)

@@ -13,6 +13,9 @@ public sealed class TokenCacheSlot(byte[]? data, string? expectedHomeAccountId)
     /// <summary>True once MSAL changed the cache (a refresh, or a redemption).</summary>
     public bool Changed { get; private set; }
 
+    /// <summary>True when MSAL could not deserialize <see cref="Data"/>; MSAL then worked with an empty cache.</summary>
+    public bool Unreadable { get; internal set; }
+
     /// <summary>The home account id MSAL wrote the cache for; one user per cache (checklist C2).</summary>
     public string? HomeAccountId { get; private set; } = expectedHomeAccountId;
 

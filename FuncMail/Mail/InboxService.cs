@@ -43,7 +43,7 @@ public sealed class InboxService(
         var session = active.Session;
         var correlationId = Correlation.Get(context);
         var slot = new TokenCacheSlot(session.TokenCache, session.HomeAccountId);
-        var app = msal.Create(slot);
+        var app = new MsalSession(msal.Create(slot), slot);
         var (accessToken, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: false, correlationId, cancellationToken);
         if (failure is not null)
         {
@@ -54,9 +54,9 @@ public sealed class InboxService(
 
         // Save a refreshed cache (or renew the idle clock) whether or not Graph answered; not after a failed forced refresh
         // (that ended the session, or the identity platform is down and nothing changed).
-        if (!tokenFailed)
+        if (!tokenFailed && !await gate.TouchAsync(context, active, slot.Data, slot.Changed, cancellationToken))
         {
-            await gate.TouchAsync(context, active, slot.Data, slot.Changed, cancellationToken);
+            return Responses.SignIn(returnUrl);
         }
 
         if (graphFailure is not null)
@@ -88,7 +88,7 @@ public sealed class InboxService(
     /// was revoked early (password reset, admin revoke), and if the refresh token is dead too that ends in re-sign-in.
     /// </summary>
     private async Task<(GraphMessagePage? Page, IReadOnlyList<GraphFolder>? Folders, IActionResult? Failure, bool TokenFailed)> LoadAsync(
-        HttpContext context, IConfidentialClientApplication app, ActiveSession active, MessageQuery query, string accessToken, string returnUrl, Guid correlationId, CancellationToken cancellationToken)
+        HttpContext context, MsalSession app, ActiveSession active, MessageQuery query, string accessToken, string returnUrl, Guid correlationId, CancellationToken cancellationToken)
     {
         var folders = TryGetFoldersAsync(accessToken, correlationId, cancellationToken);
         try
@@ -113,19 +113,20 @@ public sealed class InboxService(
 
     /// <summary>A token from the session's cache, refreshed by MSAL when due; or the response to give instead (the session then has ended).</summary>
     private async Task<(string? AccessToken, IActionResult? Failure)> AcquireTokenAsync(
-        HttpContext context, IConfidentialClientApplication app, ActiveSession active, string returnUrl, bool forceRefresh, Guid correlationId, CancellationToken cancellationToken)
+        HttpContext context, MsalSession app, ActiveSession active, string returnUrl, bool forceRefresh, Guid correlationId, CancellationToken cancellationToken)
     {
         var session = active.Session;
         try
         {
-            var account = await app.GetAccountAsync(session.HomeAccountId);
+            var account = await app.Client.GetAccountAsync(session.HomeAccountId);
             if (account is null)
             {
-                await gate.EndAsync(context, session.Id, "no account in the token cache", cancellationToken);
+                // No tokens, or a cache MSAL could not read (MsalClientFactory leaves it empty then): sign in again (H4).
+                await gate.EndAsync(context, session.Id, app.Slot.Unreadable ? "token cache unreadable" : "no account in the token cache", cancellationToken);
                 return (null, Responses.SignIn(returnUrl));
             }
 
-            var result = await app.AcquireTokenSilent(MsalClientFactory.Scopes, account)
+            var result = await app.Client.AcquireTokenSilent(MsalClientFactory.Scopes, account)
                 .WithForceRefresh(forceRefresh)
                 .WithCorrelationId(correlationId)
                 .ExecuteAsync(cancellationToken);
@@ -196,3 +197,6 @@ public sealed class InboxService(
 
     private static int RetrySeconds(TimeSpan? retryAfter) => (int)Math.Clamp(Math.Ceiling((retryAfter ?? TimeSpan.FromSeconds(30)).TotalSeconds), 1, 3600);
 }
+
+/// <summary>The per-request MSAL client and the cache slot it reads and writes.</summary>
+internal sealed record MsalSession(IConfidentialClientApplication Client, TokenCacheSlot Slot);

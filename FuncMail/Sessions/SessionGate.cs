@@ -81,18 +81,27 @@ public sealed class SessionGate(SessionCookies cookies, SessionStore store, Time
     /// <summary>
     /// Saves what a request changed: a new token cache, or the idle clock once it is half used up (as ASP.NET Core's
     /// sliding cookies do), so a warm request normally writes nothing. Re-issues a cookie signed with a retired key (B3).
+    /// False when the session had to end instead: a token cache too large for its row (checklist H4).
     /// </summary>
-    public async Task TouchAsync(HttpContext context, ActiveSession active, byte[]? newCache, bool cacheChanged, CancellationToken cancellationToken)
+    public async Task<bool> TouchAsync(HttpContext context, ActiveSession active, byte[]? newCache, bool cacheChanged, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var session = active.Session;
         if (cacheChanged || now - session.LastSeenAt >= options.Value.IdleTimeout / 2)
         {
             var updated = session with { LastSeenAt = now, TokenCache = cacheChanged ? newCache : session.TokenCache };
-            if (!await store.TryReplaceAsync(updated, cancellationToken))
+            try
             {
-                // Another request for this session wrote first (a parallel refresh); its cache is as good as ours (checklist C3).
-                SessionLog.LostWriteRace(logger, SessionLog.Hash(session.Id));
+                if (!await store.TryReplaceAsync(updated, cancellationToken))
+                {
+                    // Another request for this session wrote first (a parallel refresh); its cache is as good as ours (checklist C3).
+                    SessionLog.LostWriteRace(logger, SessionLog.Hash(session.Id));
+                }
+            }
+            catch (TokenCacheTooLargeException)
+            {
+                await EndAsync(context, session.Id, "token cache too large to store", cancellationToken);
+                return false;
             }
         }
 
@@ -100,5 +109,7 @@ public sealed class SessionGate(SessionCookies cookies, SessionStore store, Time
         {
             cookies.WriteSession(context.Response, session.Id);
         }
+
+        return true;
     }
 }

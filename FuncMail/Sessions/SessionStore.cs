@@ -68,7 +68,7 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
             var chunks = (sealedBytes.Length + ChunkSize - 1) / ChunkSize;
             if (chunks > MaxChunks)
             {
-                throw new InvalidOperationException($"The token cache is {sealedBytes.Length} bytes, more than a session row can hold.");
+                throw new TokenCacheTooLargeException(sealedBytes.Length);
             }
 
             entity["CacheKeyId"] = protector.ActiveKeyId;
@@ -104,6 +104,13 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
             return null;
         }
 
+        // Sealed under a key this instance does not have: a rotation is rolling out. The row is fine; this instance is
+        // not ready for it yet (checklist H4).
+        if (!protector.KnowsKey(keyId))
+        {
+            throw new SessionKeyUnavailableException();
+        }
+
         using var buffer = new MemoryStream();
         for (var i = 0; i < chunks; i++)
         {
@@ -118,3 +125,9 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
         return protector.Unprotect(entity.PartitionKey, keyId, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 }
+
+/// <summary>A token cache that, sealed, would not fit in a session row (checklist C4); the session cannot be kept.</summary>
+public sealed class TokenCacheTooLargeException(int bytes) : Exception($"The sealed token cache is {bytes} bytes, more than a session row holds.");
+
+/// <summary>A session row sealed under a key id this instance's settings do not list (a key rotation rolling out).</summary>
+public sealed class SessionKeyUnavailableException() : Exception("The session's token cache is sealed under a key this instance does not have.");

@@ -14,6 +14,8 @@ public sealed class TokenCacheProtector(SessionKeyRing keys)
 
     public string ActiveKeyId => keys.ActiveKeyId;
 
+    public bool KnowsKey(string keyId) => keys.TryGetCacheKey(keyId, out _);
+
     public byte[] Protect(string sessionId, ReadOnlySpan<byte> plain)
     {
         keys.TryGetCacheKey(keys.ActiveKeyId, out var key);

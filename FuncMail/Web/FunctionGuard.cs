@@ -1,3 +1,4 @@
+using FuncMail.Sessions;
 using FuncMail.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -48,6 +49,13 @@ public sealed class FunctionGuard(IOptions<WebOptions> options, TimeProvider tim
             context.RequestAborted = browser;
             WebLog.DeadlineExceeded(logger, (long)options.Value.RequestTimeout.TotalMilliseconds, e.GetType().Name, Correlation.Get(context));
             await ReplaceAsync(context, Responses.TookTooLong(context));
+        }
+        catch (SessionKeyUnavailableException)
+        {
+            // A key rotation is rolling out and this instance has not got the new key yet: try again, still signed in (H4).
+            context.RequestAborted = browser;
+            WebLog.SessionKeyUnavailable(logger, Correlation.Get(context));
+            await ReplaceAsync(context, Responses.Unavailable(context, "FuncMail"));
         }
         catch (Exception e) when (StorageOutage.Is(e, deadline.Token))
         {
