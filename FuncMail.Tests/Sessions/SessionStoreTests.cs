@@ -35,7 +35,7 @@ public sealed class SessionStoreTests(AzuriteFixture azurite) : HostedTest(azuri
         var store = Host.Services.GetRequiredService<SessionStore>();
         Host.Tables.Reset();
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => store.CreateAsync(NewSession(new byte[1024 * 1024]), CancellationToken.None));
+        await Assert.ThrowsAsync<TokenCacheTooLargeException>(() => store.CreateAsync(NewSession(new byte[1024 * 1024]), CancellationToken.None));
         Assert.Equal(0, Host.Tables.Writes);
     }
 
@@ -49,6 +49,30 @@ public sealed class SessionStoreTests(AzuriteFixture azurite) : HostedTest(azuri
         var row = Assert.Single(await Host.RowsAsync(Host.SessionsTable));
 
         Assert.Equal(-1, row.GetBinary("Cache0").AsSpan().IndexOf("rt-canary-123"u8));
+    }
+
+    [Fact]
+    [Trait("Checklist", "C1")]
+    public async Task Get_SealedCacheCopiedFromAnotherRow_IsRefused()
+    {
+        // The row's own session id is the associated data: a sealed cache moved into another row does not open there.
+        var store = Host.Services.GetRequiredService<SessionStore>();
+        var victim = NewSession("{\"victim\":\"tokens\"}"u8.ToArray());
+        var attacker = NewSession("{\"attacker\":\"tokens\"}"u8.ToArray());
+        await store.CreateAsync(victim, CancellationToken.None);
+        await store.CreateAsync(attacker, CancellationToken.None);
+        var victimRow = (await Host.SessionsTable.GetEntityAsync<Azure.Data.Tables.TableEntity>(victim.Id, "")).Value;
+        var attackerRow = (await Host.SessionsTable.GetEntityAsync<Azure.Data.Tables.TableEntity>(attacker.Id, "")).Value;
+        attackerRow["Cache0"] = victimRow["Cache0"];
+        attackerRow["CacheKeyId"] = victimRow["CacheKeyId"];
+        attackerRow["CacheChunks"] = victimRow["CacheChunks"];
+        await Host.SessionsTable.UpdateEntityAsync(attackerRow, attackerRow.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+
+        var read = await store.GetAsync(attacker.Id, CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.Null(read.TokenCache);
+        Assert.Equal("{\"victim\":\"tokens\"}"u8.ToArray(), (await store.GetAsync(victim.Id, CancellationToken.None))!.TokenCache);
     }
 
     [Fact]
