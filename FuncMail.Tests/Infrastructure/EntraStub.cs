@@ -22,6 +22,7 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
     private readonly ConcurrentDictionary<string, Grant> _codes = new();
     private readonly ConcurrentDictionary<string, TestUser> _refreshTokens = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _accessTokens = new();
+    private readonly ConcurrentDictionary<string, TestUser> _accessTokenUsers = new();
     private readonly ConcurrentQueue<HttpStatusCode> _tokenFailures = new();
 
     public TestUser DefaultUser { get; set; } = TestUser.Work();
@@ -87,6 +88,9 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
     }
 
     public void ClearFailures() => _tokenFailures.Clear();
+
+    /// <summary>Whose access token this is (null for one this stub never issued).</summary>
+    public TestUser? UserOf(string accessToken) => _accessTokenUsers.GetValueOrDefault(accessToken);
 
     public bool IsValidAccessToken(string token) => _accessTokens.TryGetValue(token, out var expires) && expires > DateTimeOffset.UtcNow;
 
@@ -179,6 +183,7 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
         var accessToken = "at-" + Guid.NewGuid().ToString("N") + new string('p', AccessTokenPadding);
         var refreshToken = "rt-" + Guid.NewGuid().ToString("N");
         _accessTokens[accessToken] = DateTimeOffset.UtcNow + AccessTokenLifetime;
+        _accessTokenUsers[accessToken] = user;
         _refreshTokens[refreshToken] = user;
         IssuedSecrets.Enqueue(accessToken);
         IssuedSecrets.Enqueue(refreshToken);

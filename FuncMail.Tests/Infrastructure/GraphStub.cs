@@ -77,6 +77,9 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
 
     public void ClearScripted() => _scripted.Clear();
 
+    /// <summary>Adds the mailbox owner's username to every subject, so that a page shows whose token fetched it.</summary>
+    public bool SubjectsNameTheOwner { get; set; }
+
     /// <summary>How long every answer takes (real time; the caller's cancellation ends the wait).</summary>
     public TimeSpan Latency { get; set; }
 
@@ -123,7 +126,7 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
                     ["totalItemCount"] = f.Messages.Count,
                 })]),
             }),
-            ["mailFolders", var folder, "messages"] => _scripted.TryDequeue(out var scripted) ? scripted() : Messages(folder, query),
+            ["mailFolders", var folder, "messages"] => _scripted.TryDequeue(out var scripted) ? scripted() : Messages(folder, query, entra.UserOf(token)),
             _ => Unexpectedly(request),
         };
         var requestId = Guid.NewGuid().ToString();
@@ -132,7 +135,7 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         return response;
     }
 
-    private HttpResponseMessage Messages(string folderId, System.Collections.Specialized.NameValueCollection query)
+    private HttpResponseMessage Messages(string folderId, System.Collections.Specialized.NameValueCollection query, TestUser? owner)
     {
         var folder = Folders.FirstOrDefault(f => f.Id == folderId || f.Alias == folderId);
         if (folder is null)
@@ -179,7 +182,7 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         var body = new JsonObject
         {
             ["@odata.context"] = BaseUrl + "/$metadata#users('me')/mailFolders('" + folder.Id + "')/messages",
-            ["value"] = new JsonArray([.. page.Select(Message)]),
+            ["value"] = new JsonArray([.. page.Select(m => Message(SubjectsNameTheOwner ? m with { Subject = $"{m.Subject} (for {owner?.Username})" } : m))]),
         };
         if (skip + top < all.Count)
         {

@@ -85,6 +85,6 @@ public sealed class DevOnlyKeyValidator(IHostEnvironment environment) : IValidat
     private static bool SameKey(string value, string sample)
     {
         var buffer = new byte[value.Length];
-        return Convert.TryFromBase64String(value.Trim(), buffer, out var length) && buffer.AsSpan(0, length).SequenceEqual(Convert.FromBase64String(sample));
+        return Convert.TryFromBase64String(value.Trim(), buffer, out var length) && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(buffer.AsSpan(0, length), Convert.FromBase64String(sample));
     }
 }
