@@ -30,6 +30,12 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
     /// <summary>expires_in of the access tokens issued from now on; MSAL refreshes any token within 5 minutes of expiry.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>When true, a refresh that carries a claims challenge needs the user (MFA, say): Entra answers interaction_required.</summary>
+    public bool ClaimsChallengesNeedInteraction { get; set; }
+
+    /// <summary>The claims parameter of every authorize request (null when it had none).</summary>
+    public ConcurrentQueue<string?> AuthorizeClaims { get; } = new();
+
     /// <summary>Characters added to each access token from now on (real ones are 1-3 KB; a test can make them enormous).</summary>
     public int AccessTokenPadding { get; set; }
 
@@ -65,6 +71,7 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
         Require(query["client_id"] == clientId, "client_id");
         Require(query["response_type"] == "code", "response_type=code");
         Require(query["code_challenge_method"] == "S256", "code_challenge_method=S256");
+        AuthorizeClaims.Enqueue(query.TryGetValue("claims", out var claims) ? claims.ToString() : null);
         var code = "code-" + Guid.NewGuid().ToString("N");
         IssuedSecrets.Enqueue(code);
         _codes[code] = new Grant(query["code_challenge"]!, query["nonce"]!, query["redirect_uri"]!, user ?? DefaultUser, query["scope"]!);
@@ -168,6 +175,12 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
                 return Tokens(grant.User, grant.Nonce, form.GetValueOrDefault("scope") ?? grant.Scope);
 
             case "refresh_token":
+                // A claims challenge beyond the client capabilities (xms_cc) that policy says the user must answer.
+                if (ClaimsChallengesNeedInteraction && form.GetValueOrDefault("claims") is { } requested && IsChallenge(requested))
+                {
+                    return Json(HttpStatusCode.BadRequest, Error("interaction_required", "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'."));
+                }
+
                 // Like Entra for web apps, a refresh token stays valid after use until it expires or is revoked.
                 return _refreshTokens.TryGetValue(form.GetValueOrDefault("refresh_token") ?? "", out var user)
                     ? Tokens(user, nonce: null, form.GetValueOrDefault("scope") ?? "")
@@ -176,6 +189,13 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
             default:
                 return Fail($"token grant_type={form.GetValueOrDefault("grant_type")}");
         }
+    }
+
+    /// <summary>True when a claims request asks for more than the client capabilities MSAL declares with every request.</summary>
+    public static bool IsChallenge(string claims)
+    {
+        var node = JsonNode.Parse(claims)!.AsObject();
+        return node.Any(section => section.Value is JsonObject values && values.Any(claim => claim.Key != "xms_cc"));
     }
 
     private HttpResponseMessage Tokens(TestUser user, string? nonce, string scope)

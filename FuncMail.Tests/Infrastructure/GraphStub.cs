@@ -238,6 +238,20 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         return new HttpResponseMessage(HttpStatusCode.NotImplemented);
     }
 
+    /// <summary>
+    /// A continuous-access-evaluation challenge as Graph sends it when it revokes a token early, from Microsoft's
+    /// "Claims challenges, claims requests, and client capabilities" page: 401 with
+    /// WWW-Authenticate: Bearer … error="insufficient_claims", claims="&lt;base64 of {"access_token":{"nbf":…}}&gt;".
+    /// </summary>
+    public static HttpResponseMessage ClaimsChallenge(long notBefore)
+    {
+        var json = "{\"access_token\":{\"nbf\":{\"essential\":true, \"value\":\"" + notBefore.ToString(CultureInfo.InvariantCulture) + "\"}}}";
+        var claims = Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
+        var response = Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Continuous access evaluation resulted in claims challenge with result: InteractionRequired and code: TokenCreatedWithOutdatedPolicies");
+        response.Headers.WwwAuthenticate.ParseAdd($"Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\", error=\"insufficient_claims\", claims=\"{claims}\"");
+        return response;
+    }
+
     public static HttpResponseMessage Error(HttpStatusCode status, string code, string message) =>
         Json(status, new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } });
 

@@ -17,6 +17,9 @@ public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpC
     /// </summary>
     public static readonly string[] Scopes = ["Mail.Read", "MailboxSettings.Read"];
 
+    /// <summary>"cp1": FuncMail handles claims challenges, so Entra may issue it long-lived tokens that Graph can revoke at once.</summary>
+    public static readonly string[] ClientCapabilities = ["cp1"];
+
     public IConfidentialClientApplication Create(TokenCacheSlot slot)
     {
         var entra = options.Value;
@@ -26,6 +29,9 @@ public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpC
             .WithRedirectUri(entra.RedirectUri.AbsoluteUri)
             .WithHttpClientFactory(httpClientFactory)
             .WithLegacyCacheCompatibility(false)
+
+            // Continuous access evaluation: Graph may revoke a token early and answer 401 with a claims challenge (H5).
+            .WithClientCapabilities(ClientCapabilities)
             .Build();
 
         app.UserTokenCache.SetBeforeAccess(args =>

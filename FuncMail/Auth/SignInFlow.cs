@@ -22,7 +22,8 @@ public sealed class SignInFlow(
     ILogger<SignInFlow> logger)
 {
     /// <summary>Stores a one-time transaction (one write, no read), binds it to this browser and redirects to the authorize URL MSAL builds.</summary>
-    public async Task<IActionResult> StartAsync(HttpContext context, string? returnUrl, CancellationToken cancellationToken)
+    /// <param name="claims">The claims of a challenge the sign-in must answer (already validated), or null.</param>
+    public async Task<IActionResult> StartAsync(HttpContext context, string? returnUrl, string? claims, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
 
@@ -39,11 +40,11 @@ public sealed class SignInFlow(
         try
         {
             // On a cold instance MSAL first fetches the authority's metadata, so this can meet an Entra outage.
-            authorizeUrl = await msal.Create(new TokenCacheSlot(null, null))
+            var request = msal.Create(new TokenCacheSlot(null, null))
                 .GetAuthorizationRequestUrl(MsalClientFactory.Scopes)
                 .WithPkce(out verifier)
-                .WithExtraQueryParameters(new Dictionary<string, (string, bool)> { ["state"] = (state, false), ["nonce"] = (nonce, false) })
-                .ExecuteAsync(cancellationToken);
+                .WithExtraQueryParameters(new Dictionary<string, (string, bool)> { ["state"] = (state, false), ["nonce"] = (nonce, false) });
+            authorizeUrl = await (claims is null ? request : request.WithClaims(claims)).ExecuteAsync(cancellationToken);
         }
         catch (MsalServiceException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -52,7 +53,7 @@ public sealed class SignInFlow(
         }
 
         await transactions.SaveAsync(
-            new SignInTransaction(browserId, slot, state, verifier, nonce, ReturnUrl.Sanitize(returnUrl), now + SessionCookies.SignInLifetime),
+            new SignInTransaction(browserId, slot, state, verifier, nonce, ReturnUrl.Sanitize(returnUrl), now + SessionCookies.SignInLifetime) { ForClaims = claims is not null },
             cancellationToken);
 
         cookies.WriteSignIn(context.Response, browserId, (slot + 1) % SignInTransactionStore.SlotsPerBrowser);
@@ -140,6 +141,7 @@ public sealed class SignInFlow(
             slot.Data)
         {
             TimeZone = await TryGetTimeZoneAsync(result.AccessToken, correlationId, cancellationToken),
+            SignedInForClaims = transaction.ForClaims,
         };
         await sessions.CreateAsync(session, cancellationToken);
 

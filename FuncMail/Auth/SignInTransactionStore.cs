@@ -30,6 +30,7 @@ public sealed class SignInTransactionStore(FuncMailTables tables)
                     [nameof(SignInTransaction.Nonce)] = transaction.Nonce,
                     [nameof(SignInTransaction.ReturnUrl)] = transaction.ReturnUrl,
                     [nameof(SignInTransaction.ExpiresAt)] = transaction.ExpiresAt,
+                    [nameof(SignInTransaction.ForClaims)] = transaction.ForClaims,
                 },
                 TableUpdateMode.Replace,
                 cancellationToken),
@@ -86,6 +87,9 @@ public sealed class SignInTransactionStore(FuncMailTables tables)
             match.GetString(nameof(SignInTransaction.CodeVerifier)) ?? "",
             match.GetString(nameof(SignInTransaction.Nonce)) ?? "",
             match.GetString(nameof(SignInTransaction.ReturnUrl)) ?? "",
-            match.GetDateTimeOffset(nameof(SignInTransaction.ExpiresAt)) ?? DateTimeOffset.MinValue);
+            match.GetDateTimeOffset(nameof(SignInTransaction.ExpiresAt)) ?? DateTimeOffset.MinValue)
+        {
+            ForClaims = match.GetBoolean(nameof(SignInTransaction.ForClaims)) ?? false,
+        };
     }
 }

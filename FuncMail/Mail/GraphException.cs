@@ -9,4 +9,7 @@ public sealed class GraphException(HttpStatusCode status, TimeSpan? retryAfter, 
     public HttpStatusCode Status { get; } = status;
 
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>The claims of a 401's continuous-access-evaluation challenge (decoded JSON), if it carried one.</summary>
+    public string? Claims { get; init; }
 }

@@ -52,7 +52,11 @@ public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> lo
         MailLog.GraphCall(logger, (int)response.StatusCode, correlationId, response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null);
         if (!response.IsSuccessStatusCode)
         {
-            throw new GraphException(response.StatusCode, response.Headers.RetryAfter?.Delta ?? RetryAfterDate(response), $"Graph answered HTTP {(int)response.StatusCode}.");
+            throw new GraphException(response.StatusCode, response.Headers.RetryAfter?.Delta ?? RetryAfterDate(response), $"Graph answered HTTP {(int)response.StatusCode}.")
+            {
+                // MSAL's own parser for WWW-Authenticate: Bearer ... error="insufficient_claims", claims="<base64>".
+                Claims = response.StatusCode == HttpStatusCode.Unauthorized ? Microsoft.Identity.Client.WwwAuthenticateParameters.GetClaimChallengeFromResponseHeaders(response.Headers) : null,
+            };
         }
 
         // The body is read after the resilience pipeline has returned the headers, so it gets its own time limit.

@@ -44,7 +44,7 @@ public sealed class InboxService(
         var correlationId = Correlation.Get(context);
         var slot = new TokenCacheSlot(session.TokenCache, session.HomeAccountId);
         var app = new MsalSession(msal.Create(slot), slot);
-        var (accessToken, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: false, correlationId, cancellationToken);
+        var (accessToken, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: false, claims: null, correlationId, cancellationToken);
         if (failure is not null)
         {
             return failure;
@@ -99,7 +99,9 @@ public sealed class InboxService(
             }
             catch (GraphException e) when (e.Status == HttpStatusCode.Unauthorized)
             {
-                var (refreshed, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: true, correlationId, cancellationToken);
+                // One silent retry: with a claims challenge (continuous access evaluation) MSAL asks Entra for a token
+                // that satisfies it; without one it simply refreshes. Either way Graph gets one more try (H5).
+                var (refreshed, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: true, e.Claims, correlationId, cancellationToken);
                 return failure is not null
                     ? (null, await folders, failure, true)
                     : (await graph.GetMessagesAsync(refreshed!, query, correlationId, cancellationToken), await folders, null, false);
@@ -112,8 +114,9 @@ public sealed class InboxService(
     }
 
     /// <summary>A token from the session's cache, refreshed by MSAL when due; or the response to give instead (the session then has ended).</summary>
+    /// <param name="claims">A claims challenge from Graph the token must satisfy (MSAL then skips its cache), or null.</param>
     private async Task<(string? AccessToken, IActionResult? Failure)> AcquireTokenAsync(
-        HttpContext context, MsalSession app, ActiveSession active, string returnUrl, bool forceRefresh, Guid correlationId, CancellationToken cancellationToken)
+        HttpContext context, MsalSession app, ActiveSession active, string returnUrl, bool forceRefresh, string? claims, Guid correlationId, CancellationToken cancellationToken)
     {
         var session = active.Session;
         try
@@ -126,20 +129,23 @@ public sealed class InboxService(
                 return (null, Responses.SignIn(returnUrl));
             }
 
-            var result = await app.Client.AcquireTokenSilent(MsalClientFactory.Scopes, account)
+            var silent = app.Client.AcquireTokenSilent(MsalClientFactory.Scopes, account)
                 .WithForceRefresh(forceRefresh)
-                .WithCorrelationId(correlationId)
-                .ExecuteAsync(cancellationToken);
+                .WithCorrelationId(correlationId);
+            var result = await (claims is null ? silent : silent.WithClaims(claims)).ExecuteAsync(cancellationToken);
             return (result.AccessToken, null);
         }
         catch (MsalUiRequiredException e)
         {
             // The refresh token was revoked or expired: these tokens are useless, so the session goes and sign-in starts again.
+            // With a claims challenge, sign-in must answer it: the claims go to the authorize request (H5). A young
+            // session would only loop, unless it is the claims that are new to it (checklist E3).
             MailLog.SignInRequired(logger, e.ErrorCode, correlationId);
-            await gate.EndAsync(context, session.Id, "refresh token rejected", cancellationToken);
-            return (null, time.GetUtcNow() - session.CreatedAt < LoopWindow
+            await gate.EndAsync(context, session.Id, claims is null ? "refresh token rejected" : "claims challenge needs interaction", cancellationToken);
+            var young = time.GetUtcNow() - session.CreatedAt < LoopWindow;
+            return (null, young && (claims is null || session.SignedInForClaims)
                 ? Responses.Error(context, StatusCodes.Status401Unauthorized, "Sign-in keeps being asked for", "You signed in moments ago, but Microsoft asks for sign-in again. Your organization may require something FuncMail cannot do silently. Try again, or contact your administrator with the support id below.", "Sign in again", "/api/SignIn")
-                : Responses.SignIn(returnUrl));
+                : Responses.SignIn(returnUrl, claims));
         }
         catch (MsalServiceException e) when (!cancellationToken.IsCancellationRequested)
         {

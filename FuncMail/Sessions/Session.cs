@@ -16,6 +16,9 @@ public sealed record Session(
     /// <summary>The mailbox's time zone (Windows or IANA id) read once at sign-in; null means show UTC.</summary>
     public string? TimeZone { get; init; }
 
+    /// <summary>The session began with a sign-in that answered a claims challenge (checklist H5, E3).</summary>
+    public bool SignedInForClaims { get; init; }
+
     /// <summary>The row's ETag when it was read; writes use it as If-Match (checklist C3).</summary>
     public ETag ETag { get; init; }
 }

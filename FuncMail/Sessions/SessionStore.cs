@@ -60,6 +60,7 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
             [nameof(Session.LastSeenAt)] = session.LastSeenAt,
             [nameof(Session.ExpiresAt)] = session.ExpiresAt,
             [nameof(Session.TimeZone)] = session.TimeZone,
+            [nameof(Session.SignedInForClaims)] = session.SignedInForClaims,
         };
 
         if (session.TokenCache is { Length: > 0 } plain)
@@ -94,6 +95,7 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
         {
             ETag = entity.ETag,
             TimeZone = entity.GetString(nameof(Session.TimeZone)),
+            SignedInForClaims = entity.GetBoolean(nameof(Session.SignedInForClaims)) ?? false,
         };
 
     private byte[]? ReadCache(TableEntity entity)

@@ -9,8 +9,9 @@ public static class Responses
 {
     public const string HomePath = "/api/Home";
 
-    public static IActionResult SignIn(string? returnUrl) =>
-        new RedirectResult($"/api/SignIn?returnUrl={Uri.EscapeDataString(Auth.ReturnUrl.Sanitize(returnUrl))}");
+    public static IActionResult SignIn(string? returnUrl, string? claims = null) =>
+        new RedirectResult($"/api/SignIn?returnUrl={Uri.EscapeDataString(Auth.ReturnUrl.Sanitize(returnUrl))}"
+            + (claims is null ? "" : "&claims=" + Auth.ClaimsChallenge.Encode(claims)));
 
     /// <summary>A bare 302: no body, and nothing of the request in the Location (checklist A9).</summary>
     public static IActionResult Redirect(string localPath) => new RedirectResult(localPath);
