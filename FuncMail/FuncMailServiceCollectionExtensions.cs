@@ -42,6 +42,7 @@ public static class FuncMailServiceCollectionExtensions
         AddValidatedOptions<StorageOptions, StorageOptionsValidator>(services, configuration, StorageOptions.SectionName);
         AddValidatedOptions<GraphOptions, GraphOptionsValidator>(services, configuration, GraphOptions.SectionName);
         AddValidatedOptions<WebOptions, WebOptionsValidator>(services, configuration, WebOptions.SectionName);
+        services.AddSingleton<ResponseHardening>();
         services.AddSingleton<FunctionGuard>();
 
         // Storage: one client for the process. Tests add pipeline policies (a request counter) through TableClientOptions.

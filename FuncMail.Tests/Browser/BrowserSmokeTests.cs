@@ -23,14 +23,14 @@ public sealed class BrowserSmokeTests(AzuriteFixture azurite, BrowserFixture bro
     {
         host.Graph.Inbox.Add(new StubMessage("<img src=x onerror=\"window.__xss=1\">", "\"><script>window.__xss=2</script>", "attacker@evil.example", DateTimeOffset.UtcNow));
         await using var context = await (await browsers.GetAsync()).NewContextAsync(new BrowserNewContextOptions { BaseURL = host.BaseAddress.AbsoluteUri });
-        var authorizeRequests = await BrowserSignIn.RouteAuthorizeAsync(context, host);
+        var microsoft = await EntraInTheBrowser.RouteAsync(context, host);
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("/api/Home");
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Microsoft" }).ClickAsync();
         await page.WaitForURLAsync("**/api/Mail");
 
-        Assert.Equal(1, authorizeRequests());
+        Assert.Equal(1, microsoft.Authorizations);
         Assert.Equal("Inbox", await page.Locator("h1").TextContentAsync());
         Assert.Equal(4, await page.Locator("ol.rows > li").CountAsync());
         Assert.Contains("<img src=x", await page.Locator("ol.rows > li").First.TextContentAsync(), StringComparison.Ordinal);
@@ -53,6 +53,17 @@ public sealed class BrowserSmokeTests(AzuriteFixture azurite, BrowserFixture bro
         Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Microsoft" }).IsVisibleAsync());
         Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == Cookies.Session);
         Assert.Empty(await host.RowsAsync(host.SessionsTable));
+
+        // Sign-out went through Microsoft's end-session endpoint and back to the home page (checklist B8).
+        Assert.Equal(1, microsoft.SignOuts);
+        Assert.Equal([new Uri(host.BaseAddress, "/api/Home").AbsoluteUri], microsoft.PostLogoutRedirects);
+
+        // So on a shared computer the next person's "Sign in" asks who they are, instead of one click on the previous user's tile.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Microsoft" }).ClickAsync();
+        await page.WaitForURLAsync($"https://{EntraStub.Host}/**");
+        Assert.Equal("Sign in to your account", await page.TitleAsync());
+        Assert.Equal(1, microsoft.SignInPages);
+        Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == Cookies.Session);
 
         // Signed out, with the browser's own cookies: Mail sends it back to sign-in.
         var mail = await context.APIRequest.GetAsync("/api/Mail", new() { MaxRedirects = 0 });

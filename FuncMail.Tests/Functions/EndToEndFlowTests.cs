@@ -34,7 +34,7 @@ public sealed class EndToEndFlowTests(AzuriteFixture azurite)
 
         using var signOut = await browser.PostAsync("/api/SignOut", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = csrf }));
         Assert.Equal(HttpStatusCode.SeeOther, signOut.StatusCode);
-        Assert.Equal("/api/Home", signOut.Location());
+        Assert.StartsWith("https://login.microsoftonline.com/common/oauth2/v2.0/logout?post_logout_redirect_uri=", signOut.Location(), StringComparison.Ordinal);
         Assert.DoesNotContain(jar.Cookies.Keys, k => k == "__Host-FuncMail");
 
         using var after = await browser.GetAsync("/api/Mail");

@@ -96,7 +96,8 @@ public sealed class FunctionGuardTests
         }
     }
 
-    private static readonly FunctionGuard Guard = new(Options.Create(new WebOptions()), TimeProvider.System, NullLogger<FunctionGuard>.Instance);
+    private static readonly FunctionGuard Guard = new(
+        new ResponseHardening(Options.Create(new FuncMail.Auth.EntraOptions())), Options.Create(new WebOptions()), TimeProvider.System, NullLogger<FunctionGuard>.Instance);
 
     private sealed record Server(WebApplication App, HttpClient Client) : IAsyncDisposable
     {

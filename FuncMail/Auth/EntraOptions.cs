@@ -23,6 +23,12 @@ public sealed class EntraOptions : IValidatableObject
     /// <summary>The GetToken URL exactly as registered; never derived from the request's Host header (checklist A4).</summary>
     public Uri RedirectUri { get; set; } = new("http://localhost:7071/api/GetToken");
 
+    /// <summary>
+    /// Where Entra sends the browser after sign-out: FuncMail's home page, on the redirect URI's origin. Register it in
+    /// the app registration as a redirect URI too (README, "App registration").
+    /// </summary>
+    public Uri PostLogoutRedirectUri => new(RedirectUri, "/api/Home");
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Guid.TryParse(ClientId, out _))

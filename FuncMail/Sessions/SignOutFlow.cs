@@ -37,7 +37,18 @@ public sealed class SignOutFlow(SessionCookies cookies, SessionStore store, IOpt
         await store.DeleteAsync(session.Id, cancellationToken);
         SessionCookies.ExpireSession(context.Response);
         SessionLog.SignedOut(logger, SessionLog.Hash(session.Id));
-        return Responses.SeeOther(Responses.HomePath);
+
+        // Then out of Microsoft's own session in this browser too, so that on a shared computer the next person's
+        // "Sign in" asks who they are instead of letting them in on the previous user's tile (OpenID Connect
+        // RP-initiated logout; Entra returns the browser to the registered post_logout_redirect_uri).
+        return Responses.SeeOther(EndSessionUrl());
+    }
+
+    /// <summary>Entra's end-session endpoint for the configured authority, returning to FuncMail's home page.</summary>
+    public string EndSessionUrl()
+    {
+        var settings = entra.Value;
+        return $"{settings.Instance.AbsoluteUri.TrimEnd('/')}/{settings.TenantId}/oauth2/v2.0/logout?post_logout_redirect_uri={Uri.EscapeDataString(settings.PostLogoutRedirectUri.AbsoluteUri)}";
     }
 
     // The anti-forgery token is the defence; the origin headers are a second one. Under Referrer-Policy: no-referrer

@@ -22,12 +22,12 @@ namespace FuncMail.Web;
 /// 500 page with a support id, never a stack trace and never a 200 with a cut body.</item>
 /// </list>
 /// </summary>
-public sealed class FunctionGuard(IOptions<WebOptions> options, TimeProvider time, ILogger<FunctionGuard> logger)
+public sealed class FunctionGuard(ResponseHardening hardening, IOptions<WebOptions> options, TimeProvider time, ILogger<FunctionGuard> logger)
 {
     /// <param name="invocation">The host's cancellation of this invocation (a disconnect or a shutdown).</param>
     public async Task RunAsync(HttpContext context, CancellationToken invocation, Func<Task<object?>> function)
     {
-        ResponseHardening.Apply(context.Response);
+        hardening.Apply(context.Response);
         var browser = context.RequestAborted;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(browser, invocation);
         using var budget = new CancellationTokenSource(options.Value.RequestTimeout, time);
@@ -76,7 +76,7 @@ public sealed class FunctionGuard(IOptions<WebOptions> options, TimeProvider tim
         result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
 
     /// <summary>Throws away whatever the failed call put on the response (status, cookies, headers) and gives the error page instead.</summary>
-    private static async Task ReplaceAsync(HttpContext context, IActionResult page)
+    private async Task ReplaceAsync(HttpContext context, IActionResult page)
     {
         if (context.Response.HasStarted)
         {
@@ -87,7 +87,7 @@ public sealed class FunctionGuard(IOptions<WebOptions> options, TimeProvider tim
         }
 
         context.Response.Clear();
-        ResponseHardening.Apply(context.Response);
+        hardening.Apply(context.Response);
         await ExecuteAsync(context, page);
     }
 }
