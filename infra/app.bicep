@@ -222,4 +222,7 @@ resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-
 output functionAppName string = functionApp.name
 output uri string = 'https://${functionApp.properties.defaultHostName}'
 output redirectUri string = 'https://${functionApp.properties.defaultHostName}/api/GetToken'
+
+@description('Where Entra returns the browser after sign-out; register it as a redirect URI too.')
+output postLogoutRedirectUri string = 'https://${functionApp.properties.defaultHostName}/api/Home'
 output keyVaultName string = vault.name

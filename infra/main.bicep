@@ -59,4 +59,5 @@ output AZURE_RESOURCE_GROUP string = group.name
 output AZURE_FUNCTION_APP_NAME string = app.outputs.functionAppName
 output SERVICE_API_URI string = app.outputs.uri
 output FUNCMAIL_REDIRECT_URI string = app.outputs.redirectUri
+output FUNCMAIL_POST_LOGOUT_REDIRECT_URI string = app.outputs.postLogoutRedirectUri
 output AZURE_KEY_VAULT_NAME string = app.outputs.keyVaultName

@@ -143,6 +143,7 @@ public sealed class InfraTests
 
         Assert.Contains("azurewebsites.net/api/GetToken", settings.Single(s => (string?)s!["name"] == "Entra__RedirectUri")!["value"]!.ToJsonString(), StringComparison.Ordinal);
         Assert.NotNull(Template.Value["outputs"]!["FUNCMAIL_REDIRECT_URI"]);
+        Assert.NotNull(Template.Value["outputs"]!["FUNCMAIL_POST_LOGOUT_REDIRECT_URI"]);
     }
 
     [Fact]

@@ -1,10 +1,12 @@
-# Prints the redirect URI the app registration needs (azd exports the deployment outputs as variables).
+# Prints the redirect URIs the production app registration needs (azd exports the deployment outputs as variables).
 Write-Host ""
-Write-Host "FuncMail is provisioned. Add this redirect URI to your app registration (Entra admin center > App registrations"
-Write-Host "> your app > Authentication > Web > Redirect URIs), exactly as shown:"
+Write-Host "FuncMail is provisioned. Add these two redirect URIs to your production app registration (Entra admin center >"
+Write-Host "App registrations > your app > Authentication > Web > Redirect URIs), exactly as shown:"
 Write-Host ""
-Write-Host "    $env:FUNCMAIL_REDIRECT_URI"
+Write-Host "    $env:FUNCMAIL_REDIRECT_URI                  (sign-in comes back here)"
+Write-Host "    $env:FUNCMAIL_POST_LOGOUT_REDIRECT_URI      (sign-out comes back here)"
 Write-Host ""
 Write-Host "Or, if you may edit the registration:"
-Write-Host "    az ad app update --id $env:FUNCMAIL_ENTRA_CLIENT_ID --web-redirect-uris http://localhost:7071/api/GetToken $env:FUNCMAIL_REDIRECT_URI"
-Write-Host "(that command replaces the list: name every redirect URI you keep)."
+Write-Host "    az ad app update --id $env:FUNCMAIL_ENTRA_CLIENT_ID --web-redirect-uris $env:FUNCMAIL_REDIRECT_URI $env:FUNCMAIL_POST_LOGOUT_REDIRECT_URI"
+Write-Host "(that command replaces the list: name every redirect URI you keep; keep http://localhost ones in a separate"
+Write-Host "registration for development, see README)."
