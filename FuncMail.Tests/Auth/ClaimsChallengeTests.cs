@@ -74,6 +74,9 @@ public sealed class ClaimsChallengeTests(AzuriteFixture azurite) : HostedTest(az
     [InlineData("not-base64!")]
     [InlineData("WyJhbiBhcnJheSJd")] // ["an array"]
     [InlineData("bm90IGpzb24")] // not json
+    [InlineData("eyJhY2Nlc3NfdG9rZW4iOjV9")] // {"access_token":5}: would replace the cp1 capability
+    [InlineData("eyJ1c2VyaW5mbyI6e319")] // {"userinfo":{}}
+    [InlineData("e30")] // {}
     public async Task SignIn_WithClaimsThatAreNotAJsonObject_Is400WithoutAnyIo(string claims)
     {
         Host.Tables.Reset();

@@ -216,6 +216,9 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
             ["nbf"] = now,
             ["exp"] = now + 3600,
             ["name"] = user.Name,
+
+            // The login_hint optional claim, as Entra adds it when the app registration asks for it: opaque, per sign-in.
+            ["login_hint"] = "O.CiQ" + user.ObjectId.Replace("-", "", StringComparison.Ordinal),
             ["oid"] = user.ObjectId,
             ["preferred_username"] = user.Username,
             ["sub"] = "sub-" + user.ObjectId,

@@ -193,6 +193,11 @@ public sealed class SessionTests(AzuriteFixture azurite) : HostedTest(azurite, s
         using var signOut = await Browser.PostAsync("/api/SignOut", new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = PageParsing.SignOutToken(home) }));
         Assert.Equal(HttpStatusCode.SeeOther, signOut.StatusCode);
 
+        // Out of Microsoft's session too, for this account without asking which (the login_hint optional claim).
+        var endSession = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(signOut.Location()).Query);
+        Assert.Equal(new Uri(Host.BaseAddress, "/api/Home").AbsoluteUri, endSession["post_logout_redirect_uri"]);
+        Assert.Equal("O.CiQ" + Host.Entra.DefaultUser.ObjectId.Replace("-", "", StringComparison.Ordinal), endSession["logout_hint"]);
+
         Jar.Cookies[Cookies.Session] = oldCookie;
         using var replay = await Browser.GetAsync("/api/Mail");
 
@@ -241,6 +246,19 @@ public sealed class SessionTests(AzuriteFixture azurite) : HostedTest(azurite, s
         var form = PageParsing.Parse(body).QuerySelector("main form")!;
         Assert.Equal("post", form.GetAttribute("method"));
         Assert.Single(await Host.RowsAsync(Host.SessionsTable));
+    }
+
+    [Fact]
+    [Trait("Checklist", "G2")]
+    public async Task Mail_WithOurCookieOnlyAfterAComma_UsesNothingAndLogsWhy()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/Mail");
+        request.Headers.TryAddWithoutValidation("Cookie", $"planted=x, {Cookies.Session}={SessionCookie}");
+
+        using var response = await Browser.SendAsync(request);
+
+        Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
+        Assert.Contains(Host.Logs.GetSnapshot(), r => r.Message.Contains("not as a ';'-separated pair", StringComparison.Ordinal));
     }
 
     [Fact]

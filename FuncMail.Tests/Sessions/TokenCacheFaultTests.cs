@@ -44,6 +44,35 @@ public sealed class TokenCacheFaultTests(AzuriteFixture azurite) : HostedTest(az
     }
 
     [Fact]
+    public async Task Mail_EndedSessionSealedUnderAKeyNoLongerConfigured_SignsInAgainRatherThan503()
+    {
+        // A session that has ended needs no key: it is deleted and the user signs in, even after its key was retired.
+        var row = (await Host.SessionsTable.GetEntityAsync<TableEntity>(SessionId, "")).Value;
+        row["CacheKeyId"] = "retired";
+        await Host.SessionsTable.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge);
+        Host.Time.Advance(TimeSpan.FromHours(2));
+
+        using var response = await Browser.GetAsync("/api/Mail");
+
+        Assert.StartsWith("/api/SignIn", response.Location(), StringComparison.Ordinal);
+        Assert.Empty(await Host.RowsAsync(Host.SessionsTable));
+    }
+
+    [Fact]
+    public async Task GetToken_WhenTheTokensAreTooLargeForARow_ShowsAPageAndStoresNothing()
+    {
+        Host.Entra.AccessTokenPadding = 900_000;
+        var (browser, jar) = Host.CreateBrowser();
+
+        var (response, body) = await FlowSteps.GetPageAsync(browser, Host.Entra.Authorize(await FlowSteps.StartSignInAsync(browser)).PathAndQuery);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("Sign-in could not be kept", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(Cookies.Session, jar.Cookies.Keys);
+        Assert.Single(await Host.RowsAsync(Host.SessionsTable)); // only the test's own signed-in session
+    }
+
+    [Fact]
     public async Task Mail_WithACacheSealedUnderAKeyThisInstanceLacks_Is503AndKeepsTheSession()
     {
         // Another instance already runs with a new key (a rotation rolling out) and sealed this row with it.

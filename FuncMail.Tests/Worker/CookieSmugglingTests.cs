@@ -68,23 +68,59 @@ public sealed class CookieSmugglingTests(WorkerHostFixture worker, BrowserFixtur
     }
 
     [Theory]
-    [InlineData("/api/Mail")]
-    [InlineData("/api/Home")]
-    public async Task DuplicatedSessionCookie_IsRefusedWithoutExpiringAnything(string path)
+    [InlineData("GET", "/api/Mail")]
+    [InlineData("GET", "/api/Home")]
+    [InlineData("GET", "/api/SignOut")]
+    [InlineData("POST", "/api/SignOut")]
+    public async Task DuplicatedSessionCookie_AsksToClearCookiesAndChangesNothing(string method, string path)
     {
+        // Sent round a sign-in, the browser would meet the same two cookies again: it gets a page that says what to do.
         var session = await SignedInCookieAsync(TestUser.Work());
         var (browser, _) = Host.CreateBrowser();
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? new FormUrlEncodedContent([]) : null };
         request.Headers.TryAddWithoutValidation("Cookie", $"{Cookies.Session}={session}; {Cookies.Session}=v1.k2.planted.0.AAAA");
         using var response = await browser.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
 
-        Assert.DoesNotContain(response.SetCookies(), c => c.StartsWith(Cookies.Session, StringComparison.Ordinal));
-        Assert.True(path == "/api/Mail" ? response.StatusCode == HttpStatusCode.Redirect : body.Contains("Sign in with Microsoft", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Clear this site", body, StringComparison.Ordinal);
+        Assert.Empty(response.SetCookies());
         Assert.Contains(await Host.RowsAsync(Host.SessionsTable), r => r.PartitionKey == Cookies.IdOf(session));
         await Host.Emulator.InvocationsAsync(response.InvocationId());
-        Assert.Single(Host.Emulator.LogsOf(response.InvocationId()), l => l.Message.Contains("session cookie 2 times", StringComparison.Ordinal));
+        Assert.Single(Host.Emulator.LogsOf(response.InvocationId()), l => l.Message.Contains($"{Cookies.Session} 2 times", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DuplicatedPreAuthCookie_AtTheCallback_RedeemsNothing()
+    {
+        var (attackerCallback, attackerPreAuth) = await AttackerHalfSignInAsync();
+        var (victim, victimJar) = Host.CreateBrowser();
+        await FlowSteps.StartSignInAsync(victim);
+        var redemptions = Host.Entra.TokenPosts("authorization_code");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, attackerCallback.PathAndQuery);
+        request.Headers.TryAddWithoutValidation("Cookie", $"{Cookies.SignIn}={victimJar.Cookies[Cookies.SignIn]}; {Cookies.SignIn}={attackerPreAuth}");
+        using var response = await victim.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(redemptions, Host.Entra.TokenPosts("authorization_code"));
+        Assert.Empty(response.SetCookies());
+    }
+
+    [Fact]
+    public async Task CookieHeaderTooLargeToRead_IsRefusedRatherThanTakenForNoCookie()
+    {
+        // A cookie bomb: ordinary cookies pushed until the header is huge must not look like "signed out".
+        var session = await SignedInCookieAsync(TestUser.Work());
+        var (browser, _) = Host.CreateBrowser();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/Mail");
+        request.Headers.TryAddWithoutValidation("Cookie", $"{Cookies.Session}={session}; " + string.Join("; ", Enumerable.Range(0, 20).Select(i => $"bomb{i}={new string('x', 1000)}")));
+        using var response = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(response.SetCookies());
     }
 
     [Fact]

@@ -32,8 +32,12 @@ public static class ClaimsChallenge
         var json = Base64Url.DecodeFromChars(parameter);
         try
         {
+            // The shape of a claims request (OpenID Connect Core §5.5): an object of "access_token" and "id_token"
+            // sections, each an object. Anything else could, for one, replace the cp1 capability MSAL adds.
             using var document = JsonDocument.Parse(json);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.EnumerateObject().Any()
+                || document.RootElement.EnumerateObject().Any(section => section.Name is not ("access_token" or "id_token") || section.Value.ValueKind != JsonValueKind.Object))
             {
                 return false;
             }

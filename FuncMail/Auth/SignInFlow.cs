@@ -142,8 +142,18 @@ public sealed class SignInFlow(
         {
             TimeZone = await TryGetTimeZoneAsync(result.AccessToken, correlationId, cancellationToken),
             SignedInForClaims = transaction.ForClaims,
+            LogoutHint = result.ClaimsPrincipal?.FindFirst("login_hint")?.Value is { Length: <= 1024 } hint ? hint : null,
         };
-        await sessions.CreateAsync(session, cancellationToken);
+        try
+        {
+            await sessions.CreateAsync(session, cancellationToken);
+        }
+        catch (TokenCacheTooLargeException)
+        {
+            // Nothing is stored; signing in again would only meet the same limit (checklist C4, H4).
+            AuthLog.CallbackRejected(logger, "token cache too large to store");
+            return Responses.Error(context, StatusCodes.Status500InternalServerError, "Sign-in could not be kept", "Microsoft sent FuncMail more tokens than it can keep for one session. Nothing was stored. Quote the support id below if you report it.");
+        }
 
         cookies.WriteSession(context.Response, session.Id);
         AuthLog.SignedIn(logger, SessionLog.Hash(session.Id), correlationId);

@@ -3,10 +3,11 @@ using Microsoft.Extensions.Primitives;
 namespace FuncMail.Sessions;
 
 /// <summary>What the Cookie header says about one cookie name: its value if it appears exactly once.</summary>
-public readonly record struct CookieLookup(string? Value, int Count)
+/// <param name="Unreadable">A Cookie header too large to read: whether the name is in it cannot be told.</param>
+public readonly record struct CookieLookup(string? Value, int Count, bool Unreadable = false)
 {
-    /// <summary>The name appears more than once: FuncMail refuses the cookie and changes nothing on its basis.</summary>
-    public bool IsAmbiguous => Count > 1;
+    /// <summary>The name appears more than once, or may: FuncMail refuses the cookie and changes nothing on its basis.</summary>
+    public bool IsAmbiguous => Count > 1 || Unreadable;
 }
 
 /// <summary>
@@ -29,9 +30,15 @@ public static class CookieHeader
         var count = 0;
         foreach (var header in headers)
         {
-            if (string.IsNullOrEmpty(header) || header.Length > MaxHeaderLength)
+            if (string.IsNullOrEmpty(header))
             {
                 continue;
+            }
+
+            if (header.Length > MaxHeaderLength)
+            {
+                // A cookie bomb (cookies pushed from a sibling domain until the header is huge) must not pass for "no cookie".
+                return new CookieLookup(null, 0, Unreadable: true);
             }
 
             foreach (var pair in header.AsSpan().Split(';'))
@@ -48,4 +55,8 @@ public static class CookieHeader
 
         return count == 1 ? new CookieLookup(value, 1) : new CookieLookup(null, count);
     }
+
+    /// <summary>The name is in the header but not as a ';'-separated pair: after a comma, say (a proxy joining cookies wrongly, or a smuggling attempt).</summary>
+    public static bool MentionsOutsideAPair(StringValues headers, string name, CookieLookup found) =>
+        found.Count == 0 && !found.Unreadable && headers.Any(h => h is not null && h.Contains(name + "=", StringComparison.Ordinal));
 }

@@ -16,8 +16,17 @@ public sealed record Session(
     /// <summary>The mailbox's time zone (Windows or IANA id) read once at sign-in; null means show UTC.</summary>
     public string? TimeZone { get; init; }
 
+    /// <summary>
+    /// The ID token's <c>login_hint</c> optional claim, when the app registration asks for it: sent to the end-session
+    /// endpoint as <c>logout_hint</c>, so Microsoft signs this account out without asking which one.
+    /// </summary>
+    public string? LogoutHint { get; init; }
+
     /// <summary>The session began with a sign-in that answered a claims challenge (checklist H5, E3).</summary>
     public bool SignedInForClaims { get; init; }
+
+    /// <summary>The row as read, while its token cache is still sealed (SessionStore.GetSealedAsync).</summary>
+    internal Azure.Data.Tables.TableEntity? Sealed { get; init; }
 
     /// <summary>The row's ETag when it was read; writes use it as If-Match (checklist C3).</summary>
     public ETag ETag { get; init; }

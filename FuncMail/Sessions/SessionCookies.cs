@@ -14,15 +14,15 @@ public sealed class SessionCookies(CookieSigner signer, IOptions<SessionOptions>
 
     public static readonly TimeSpan SignInLifetime = TimeSpan.FromMinutes(15);
 
-    /// <summary>A session cookie that appears once and verifies; a duplicated one never does (checklist G2).</summary>
+    /// <summary>A session cookie that appears once and verifies. One that appears twice throws <see cref="AmbiguousCookieException"/> (checklist G2).</summary>
     public bool TryReadSession(HttpRequest request, out SignedId session) =>
-        signer.TryVerify(CookiePurpose.Session, CookieHeader.Find(request.Headers.Cookie, SessionName).Value, out session);
+        signer.TryVerify(CookiePurpose.Session, Single(request, SessionName).Value, out session);
 
     /// <summary>The pre-auth cookie: which browser partition its sign-ins live in, the slot the next one takes, and when it was issued.</summary>
     public bool TryReadSignIn(HttpRequest request, out PreAuth preAuth)
     {
         preAuth = default;
-        if (!signer.TryVerify(CookiePurpose.SignIn, CookieHeader.Find(request.Headers.Cookie, SignInName).Value, out var signed)
+        if (!signer.TryVerify(CookiePurpose.SignIn, Single(request, SignInName).Value, out var signed)
             || signed.Id is not { Length: PreAuth.BrowserIdLength + 1 } id || id[^1] is < '0' or > '9')
         {
             return false;
@@ -38,8 +38,19 @@ public sealed class SessionCookies(CookieSigner signer, IOptions<SessionOptions>
 
     public bool IsSignOutToken(string sessionId, string? given) => signer.VerifyDerived("sign-out", sessionId, given);
 
-    /// <summary>How the request carries the session cookie: once (valid or not), not at all, or ambiguously.</summary>
-    public static CookieLookup FindSession(HttpRequest request) => CookieHeader.Find(request.Headers.Cookie, SessionName);
+    /// <summary>How the request carries the session cookie: once (valid or not), or not at all.</summary>
+    public static CookieLookup FindSession(HttpRequest request) => Single(request, SessionName);
+
+    /// <summary>
+    /// One of FuncMail's cookies as the request carries it. Twice, or in a header too large to read, is refused: one
+    /// may be planted, so nothing is used, expired or overwritten, and the user is asked to clear the site's cookies
+    /// rather than sent round a sign-in that would meet the same cookies again.
+    /// </summary>
+    private static CookieLookup Single(HttpRequest request, string name)
+    {
+        var found = CookieHeader.Find(request.Headers.Cookie, name);
+        return found.IsAmbiguous ? throw new AmbiguousCookieException(name, found.Count) : found;
+    }
 
     public void WriteSession(HttpResponse response, string sessionId) =>
         response.Cookies.Append(SessionName, signer.Sign(CookiePurpose.Session, sessionId), Attributes(options.Value.AbsoluteTimeout));
@@ -67,4 +78,12 @@ public readonly record struct PreAuth(string BrowserId, int NextSlot, DateTimeOf
 {
     /// <summary>A browser id is a <see cref="CookieSigner.NewId"/>: 256 bits, 43 characters of base64url.</summary>
     public const int BrowserIdLength = 43;
+}
+
+/// <summary>A request carried one of FuncMail's cookies more than once (or in an unreadable header); see <see cref="SessionCookies"/>.</summary>
+public sealed class AmbiguousCookieException(string name, int count) : Exception($"The request carried the cookie {name} {count} times.")
+{
+    public string CookieName { get; } = name;
+
+    public int Count { get; } = count;
 }

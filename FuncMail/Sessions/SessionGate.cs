@@ -18,15 +18,14 @@ public sealed class SessionGate(SessionCookies cookies, SessionStore store, Time
         if (!cookies.TryReadSession(context.Request, out var cookie))
         {
             var found = SessionCookies.FindSession(context.Request);
-            if (found.IsAmbiguous)
-            {
-                // Two session cookies: one may be planted. Neither is used, and neither is expired (checklist G2).
-                SessionLog.AmbiguousCookie(logger, found.Count);
-            }
-            else if (found.Count == 1)
+            if (found.Count == 1)
             {
                 SessionLog.CookieRejected(logger);
                 SessionCookies.ExpireSession(context.Response);
+            }
+            else if (CookieHeader.MentionsOutsideAPair(context.Request.Headers.Cookie, SessionCookies.SessionName, found))
+            {
+                SessionLog.CookieOutsideAPair(logger);
             }
 
             return null;
@@ -39,7 +38,7 @@ public sealed class SessionGate(SessionCookies cookies, SessionStore store, Time
             return null;
         }
 
-        var session = await store.GetAsync(cookie.Id, cancellationToken);
+        var session = await store.GetSealedAsync(cookie.Id, cancellationToken);
         if (session is null)
         {
             SessionCookies.ExpireSession(context.Response);
@@ -55,7 +54,8 @@ public sealed class SessionGate(SessionCookies cookies, SessionStore store, Time
             return null;
         }
 
-        return new ActiveSession(session, cookie);
+        // Only a live session's cache is opened: one that ended needs no key, even a retired one.
+        return new ActiveSession(store.Open(session), cookie);
     }
 
     /// <summary>For pages that use the session but not its tokens: finds it and renews its idle clock when due.</summary>

@@ -21,8 +21,8 @@ internal static partial class SessionLog
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Rejected a sign-out without a valid anti-forgery token or from another origin")]
     public static partial void SignOutForgeryRejected(ILogger logger);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Refused a request carrying the session cookie {Count} times; nothing was expired or overwritten")]
-    public static partial void AmbiguousCookie(ILogger logger, int count);
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "A Cookie header names the session cookie, but not as a ';'-separated pair: a proxy joining cookies with ',', or a smuggling attempt; it was not used")]
+    public static partial void CookieOutsideAPair(ILogger logger);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Session {SessionHash} signed out")]
     public static partial void SignedOut(ILogger logger, string sessionHash);

@@ -12,12 +12,20 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
     internal const int MaxChunks = 14;
     private const string CachePrefix = "Cache";
 
-    /// <summary>The one point read of a request (exactly one Table call).</summary>
-    public async Task<Session?> GetAsync(string id, CancellationToken cancellationToken)
+    /// <summary>The one point read of a request (exactly one Table call), with the token cache opened.</summary>
+    public async Task<Session?> GetAsync(string id, CancellationToken cancellationToken) =>
+        await GetSealedAsync(id, cancellationToken) is { } session ? Open(session) : null;
+
+    /// <summary>The one point read, leaving the token cache sealed until <see cref="Open"/>: a session that has ended needs no key.</summary>
+    public async Task<Session?> GetSealedAsync(string id, CancellationToken cancellationToken)
     {
         var response = await tables.Sessions.GetEntityIfExistsAsync<TableEntity>(id, "", cancellationToken: cancellationToken);
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
+
+    /// <summary>Opens the session's sealed token cache; throws <see cref="SessionKeyUnavailableException"/> when its key is not configured here.</summary>
+    public Session Open(Session session) =>
+        session.Sealed is { } entity ? session with { TokenCache = ReadCache(entity), Sealed = null } : session;
 
     public Task CreateAsync(Session session, CancellationToken cancellationToken) =>
         FuncMailTables.WriteAsync(tables.Sessions, table => table.AddEntityAsync(ToEntity(session), cancellationToken), cancellationToken);
@@ -61,6 +69,7 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
             [nameof(Session.ExpiresAt)] = session.ExpiresAt,
             [nameof(Session.TimeZone)] = session.TimeZone,
             [nameof(Session.SignedInForClaims)] = session.SignedInForClaims,
+            [nameof(Session.LogoutHint)] = session.LogoutHint,
         };
 
         if (session.TokenCache is { Length: > 0 } plain)
@@ -91,11 +100,13 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
             entity.GetDateTimeOffset(nameof(Session.CreatedAt)) ?? DateTimeOffset.MinValue,
             entity.GetDateTimeOffset(nameof(Session.LastSeenAt)) ?? DateTimeOffset.MinValue,
             entity.GetDateTimeOffset(nameof(Session.ExpiresAt)) ?? DateTimeOffset.MinValue,
-            ReadCache(entity))
+            null)
         {
+            Sealed = entity,
             ETag = entity.ETag,
             TimeZone = entity.GetString(nameof(Session.TimeZone)),
             SignedInForClaims = entity.GetBoolean(nameof(Session.SignedInForClaims)) ?? false,
+            LogoutHint = entity.GetString(nameof(Session.LogoutHint)),
         };
 
     private byte[]? ReadCache(TableEntity entity)

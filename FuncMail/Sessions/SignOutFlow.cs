@@ -19,12 +19,7 @@ public sealed class SignOutFlow(SessionCookies cookies, SessionStore store, IOpt
     {
         if (!cookies.TryReadSession(context.Request, out var session))
         {
-            // A lone cookie that does not verify is ours and broken; an ambiguous pair may hold a planted one (G2).
-            if (!SessionCookies.FindSession(context.Request).IsAmbiguous)
-            {
-                SessionCookies.ExpireSession(context.Response);
-            }
-
+            SessionCookies.ExpireSession(context.Response);
             return Responses.SeeOther(Responses.HomePath);
         }
 
@@ -34,6 +29,8 @@ public sealed class SignOutFlow(SessionCookies cookies, SessionStore store, IOpt
             return Responses.BadRequest(context, "This sign-out request did not come from a FuncMail page. Use the Sign out button.");
         }
 
+        // The hint for Microsoft's sign-out is read before the row goes (one point read; sign-out is rare).
+        var hint = (await store.GetSealedAsync(session.Id, cancellationToken))?.LogoutHint;
         await store.DeleteAsync(session.Id, cancellationToken);
         SessionCookies.ExpireSession(context.Response);
         SessionLog.SignedOut(logger, SessionLog.Hash(session.Id));
@@ -41,14 +38,19 @@ public sealed class SignOutFlow(SessionCookies cookies, SessionStore store, IOpt
         // Then out of Microsoft's own session in this browser too, so that on a shared computer the next person's
         // "Sign in" asks who they are instead of letting them in on the previous user's tile (OpenID Connect
         // RP-initiated logout; Entra returns the browser to the registered post_logout_redirect_uri).
-        return Responses.SeeOther(EndSessionUrl());
+        return Responses.SeeOther(EndSessionUrl(hint));
     }
 
-    /// <summary>Entra's end-session endpoint for the configured authority, returning to FuncMail's home page.</summary>
-    public string EndSessionUrl()
+    /// <summary>
+    /// Entra's end-session endpoint for the configured authority, returning to FuncMail's home page. With a logout
+    /// hint Microsoft signs that account out at once; without one it may ask which account, and a user who closes the
+    /// tab there stays signed in at Microsoft (README: enable the login_hint optional claim).
+    /// </summary>
+    public string EndSessionUrl(string? logoutHint)
     {
         var settings = entra.Value;
-        return $"{settings.Instance.AbsoluteUri.TrimEnd('/')}/{settings.TenantId}/oauth2/v2.0/logout?post_logout_redirect_uri={Uri.EscapeDataString(settings.PostLogoutRedirectUri.AbsoluteUri)}";
+        return $"{settings.Instance.AbsoluteUri.TrimEnd('/')}/{settings.TenantId}/oauth2/v2.0/logout?post_logout_redirect_uri={Uri.EscapeDataString(settings.PostLogoutRedirectUri.AbsoluteUri)}"
+            + (logoutHint is null ? "" : "&logout_hint=" + Uri.EscapeDataString(logoutHint));
     }
 
     // The anti-forgery token is the defence; the origin headers are a second one. Under Referrer-Policy: no-referrer

@@ -13,7 +13,8 @@ namespace FuncMail.Storage;
 /// <remarks>
 /// A run stops at <see cref="RunBudget"/>, well inside the host's functionTimeout, and the next run carries on where
 /// it stopped: the query only ever finds what is still expired. Rows of one partition (a browser's sign-in slots) go
-/// in one batch; a session is a partition of its own, so sessions go one by one.
+/// in one batch; partitions go <see cref="Parallelism"/> at a time, so that a run clears tens of thousands of rows
+/// (a browser that drops its cookies leaves a partition per SignIn).
 /// </remarks>
 public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvider time, IOptions<SessionOptions> sessions, ILogger<ExpiredRowCleaner> logger)
 {
@@ -22,6 +23,9 @@ public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvide
 
     /// <summary>A Table batch holds at most 100 operations, all in one partition.</summary>
     private const int MaxBatch = 100;
+
+    /// <summary>Deletes in flight at once.</summary>
+    public const int Parallelism = 16;
 
     private static readonly string[] KeysOnly = ["PartitionKey", "RowKey"];
 
@@ -53,26 +57,37 @@ public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvide
 
     private static async Task DeleteAsync(TableClient table, string filter, Tally deleted, CancellationToken cancellationToken)
     {
-        var batch = new List<TableEntity>();
         try
         {
-            // The service returns rows ordered by partition, so one partition's rows arrive together.
-            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: KeysOnly, cancellationToken: cancellationToken))
-            {
-                if (batch.Count == MaxBatch || (batch.Count > 0 && batch[0].PartitionKey != row.PartitionKey))
-                {
-                    await DeleteBatchAsync(table, batch, deleted, cancellationToken);
-                    batch.Clear();
-                }
-
-                batch.Add(row);
-            }
-
-            await DeleteBatchAsync(table, batch, deleted, cancellationToken);
+            await Parallel.ForEachAsync(
+                Batches(table.QueryAsync<TableEntity>(filter, select: KeysOnly, cancellationToken: cancellationToken)),
+                new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+                (batch, token) => new ValueTask(DeleteBatchAsync(table, batch, deleted, token)));
         }
         catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == "TableNotFound")
         {
             // The table does not exist yet.
+        }
+    }
+
+    /// <summary>The rows of one partition together (the service returns rows ordered by partition), at most a batch at a time.</summary>
+    private static async IAsyncEnumerable<List<TableEntity>> Batches(IAsyncEnumerable<TableEntity> rows)
+    {
+        var batch = new List<TableEntity>();
+        await foreach (var row in rows)
+        {
+            if (batch.Count == MaxBatch || (batch.Count > 0 && batch[0].PartitionKey != row.PartitionKey))
+            {
+                yield return batch;
+                batch = [];
+            }
+
+            batch.Add(row);
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return batch;
         }
     }
 
@@ -84,7 +99,7 @@ public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvide
             try
             {
                 await table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, r.ETag)), cancellationToken);
-                deleted.Count += rows.Count;
+                deleted.Add(rows.Count);
                 return;
             }
             catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
@@ -98,7 +113,7 @@ public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvide
             try
             {
                 var response = await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
-                deleted.Count += response.Status == 404 ? 0 : 1;
+                deleted.Add(response.Status == 404 ? 0 : 1);
             }
             catch (RequestFailedException e) when (e.Status == 412)
             {
@@ -109,7 +124,11 @@ public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvide
 
     private sealed class Tally
     {
-        public int Count { get; set; }
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Add(int rows) => Interlocked.Add(ref _count, rows);
     }
 
     [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Cleanup deleted {Count} expired rows")]

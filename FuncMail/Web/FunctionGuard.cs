@@ -50,6 +50,12 @@ public sealed class FunctionGuard(ResponseHardening hardening, IOptions<WebOptio
             WebLog.DeadlineExceeded(logger, (long)options.Value.RequestTimeout.TotalMilliseconds, e.GetType().Name, Correlation.Get(context));
             await ReplaceAsync(context, Responses.TookTooLong(context));
         }
+        catch (AmbiguousCookieException e)
+        {
+            context.RequestAborted = browser;
+            WebLog.AmbiguousCookie(logger, e.CookieName, e.Count, Correlation.Get(context));
+            await ReplaceAsync(context, Responses.AmbiguousCookie(context));
+        }
         catch (SessionKeyUnavailableException)
         {
             // A key rotation is rolling out and this instance has not got the new key yet: try again, still signed in (H4).
@@ -69,6 +75,11 @@ public sealed class FunctionGuard(ResponseHardening hardening, IOptions<WebOptio
             context.RequestAborted = browser;
             WebLog.Unhandled(logger, e.GetType().Name, Correlation.Get(context), e);
             await ReplaceAsync(context, Responses.Unexpected(context));
+        }
+        finally
+        {
+            // The linked token is disposed with this call; whatever reads the context later must see the browser's own.
+            context.RequestAborted = browser;
         }
     }
 

@@ -24,6 +24,9 @@ public static class Responses
     public static IActionResult Unavailable(HttpContext context, string what) =>
         Error(context, StatusCodes.Status503ServiceUnavailable, $"{what} is not answering", $"FuncMail could not reach {what}. Your session is kept; try again in a minute.", "Try again", "/api/Mail");
 
+    public static IActionResult AmbiguousCookie(HttpContext context) =>
+        Error(context, StatusCodes.Status400BadRequest, "Your browser sent FuncMail's cookie twice", "FuncMail cannot tell which one is yours, so it uses neither and changes nothing. Clear this site's cookies in your browser (site settings, then cookies and site data), then sign in again.", "Go to the home page", HomePath);
+
     public static IActionResult TookTooLong(HttpContext context) =>
         Error(context, StatusCodes.Status504GatewayTimeout, "That took too long", "Microsoft's services or FuncMail's storage are slow right now. Nothing was lost and your session is kept; try again in a minute.", "Try again", "/api/Mail");
 

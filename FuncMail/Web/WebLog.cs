@@ -17,6 +17,9 @@ internal static partial class WebLog
     [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Request abandoned by the browser or cancelled by the host; support id {CorrelationId}")]
     public static partial void Abandoned(ILogger logger, Guid correlationId);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Refused a request carrying the cookie {CookieName} {Count} times (0: a header too large to read); nothing was used, expired or overwritten; support id {CorrelationId}")]
+    public static partial void AmbiguousCookie(ILogger logger, string cookieName, int count, Guid correlationId);
+
     [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "A session's token cache is sealed under a key id this instance's Session:Keys do not list (a key rotation rolling out?); answered 503; support id {CorrelationId}")]
     public static partial void SessionKeyUnavailable(ILogger logger, Guid correlationId);
 }
