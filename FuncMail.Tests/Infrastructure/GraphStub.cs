@@ -7,8 +7,8 @@ using System.Web;
 
 namespace FuncMail.Tests.Infrastructure;
 
-/// <summary>A message as the Graph stub serves it.</summary>
-public sealed record StubMessage(string Subject, string FromName, string FromAddress, DateTimeOffset Received)
+/// <summary>A message as the Graph stub serves it. A null subject and a missing sender both happen in real mailboxes (drafts, system notices).</summary>
+public sealed record StubMessage(string? Subject, string? FromName, string? FromAddress, DateTimeOffset Received)
 {
     public string Preview { get; init; } = "Preview of " + Subject;
 
@@ -25,20 +25,37 @@ public sealed record StubMessage(string Subject, string FromName, string FromAdd
 public sealed record StubFolder(string Id, string DisplayName, string? Alias)
 {
     public List<StubMessage> Messages { get; } = [];
+
+    public string DisplayName { get; set; } = DisplayName;
 }
 
 /// <summary>One request the Graph stub received, with what the tests assert on.</summary>
 public sealed record GraphRequest(HttpMethod Method, Uri Uri, string? Authorization, string? ClientRequestId);
 
 /// <summary>
-/// Microsoft Graph at its HTTP surface: mailbox settings, top-level folders, and messages by folder with $top,
-/// $skip, $orderby and $search paging as Graph does it, in Graph's recorded JSON shape, only for bearer tokens the
-/// Entra stub issued. Any other request is recorded as unexpected.
+/// Microsoft Graph at its HTTP surface, answering as Graph documents and is seen to answer:
+/// <list type="bullet">
+/// <item>mailbox settings; top-level folders, paged 10 at a time unless $top says otherwise, with an @odata.nextLink;
+/// one folder by id or well-known name; a JSON $batch of up to 20 of these;</item>
+/// <item>a folder's messages with $select (only the selected fields come back), $top, $skip and
+/// $orderby=receivedDateTime desc; $search, which refuses $orderby and $skip and pages by an opaque $skiptoken in
+/// nextLinks that name the folder as a key segment;</item>
+/// <item>only for bearer tokens the Entra stub issued and that have not expired, else 401 with WWW-Authenticate;</item>
+/// <item>at most 4 requests in flight per mailbox, else 429 ApplicationThrottled with Retry-After;</item>
+/// <item>404 MailboxNotEnabledForRESTAPI for an account without an Exchange Online mailbox.</item>
+/// </list>
+/// Sources are cited beside each shape; FuncMail.Tests/Mail/Recorded/README.md lists them. Any other request is
+/// recorded as unexpected.
 /// </summary>
 public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
 {
     public const string BaseUrl = "https://graph.microsoft.com/v1.0";
+
+    /// <summary>Graph's limit of concurrent requests per app per mailbox (Microsoft Graph throttling limits, Outlook service).</summary>
+    public const int MailboxConcurrency = 4;
+
     private readonly ConcurrentQueue<Func<HttpResponseMessage>> _scripted = new();
+    private readonly ConcurrentDictionary<string, int> _inFlight = new();
 
     public List<StubFolder> Folders { get; } =
     [
@@ -63,12 +80,25 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
     /// <summary>What /me/mailboxSettings answers; null answers 403 (no MailboxSettings.Read consent).</summary>
     public string? MailboxTimeZone { get; set; } = "W. Europe Standard Time";
 
+    /// <summary>False: the account has no Exchange Online mailbox (no licence, or on-premises), as Graph reports it.</summary>
+    public bool HasMailbox { get; set; } = true;
+
     public ConcurrentQueue<GraphRequest> Requests { get; } = new();
 
     public ConcurrentQueue<string> Unexpected { get; } = new();
 
     /// <summary>Graph's own request-id of every answer, in order.</summary>
     public ConcurrentQueue<string> ResponseRequestIds { get; } = new();
+
+    /// <summary>The most requests ever in flight at once for one mailbox.</summary>
+    public int PeakConcurrency => _peak;
+
+    private int _peak;
+
+    /// <summary>How many requests were refused with 429 for going over <see cref="MailboxConcurrency"/>.</summary>
+    public int Throttled => _throttled;
+
+    private int _throttled;
 
     public IEnumerable<GraphRequest> MessageRequests => Requests.Where(r => r.Uri.AbsolutePath.EndsWith("/messages", StringComparison.Ordinal));
 
@@ -83,56 +113,222 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
     /// <summary>How long every answer takes (real time; the caller's cancellation ends the wait).</summary>
     public TimeSpan Latency { get; set; }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>The well-known folders' names in a mailbox set up in another language, as Exchange names them.</summary>
+    public void Localize(string language)
     {
-        if (Latency > TimeSpan.Zero)
+        string[] names = language switch
         {
-            await Task.Delay(Latency, cancellationToken);
+            "de" => ["Posteingang", "Gesendete Elemente", "Entwürfe", "Archiv", "Gelöschte Elemente"],
+            "ja" => ["受信トレイ", "送信済みアイテム", "下書き", "アーカイブ", "削除済みアイテム"],
+            _ => ["Inbox", "Sent Items", "Drafts", "Archive", "Deleted Items"],
+        };
+        string[] aliases = ["inbox", "sentitems", "drafts", "archive", "deleteditems"];
+        foreach (var (alias, name) in aliases.Zip(names))
+        {
+            Folders.Single(f => f.Alias == alias).DisplayName = name;
         }
-
-        return Answer(request);
     }
 
-    private HttpResponseMessage Answer(HttpRequestMessage request)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
         Requests.Enqueue(new GraphRequest(request.Method, uri, request.Headers.Authorization?.ToString(),
             request.Headers.TryGetValues("client-request-id", out var ids) ? ids.Single() : null));
 
-        if (request.Method != HttpMethod.Get || !uri.AbsoluteUri.StartsWith(BaseUrl + "/me/", StringComparison.Ordinal))
+        if (!uri.AbsoluteUri.StartsWith(BaseUrl + "/", StringComparison.Ordinal))
         {
             return Unexpectedly(request);
         }
 
         if (request.Headers.Authorization is not { Scheme: "Bearer", Parameter: { } token } || !entra.IsValidAccessToken(token))
         {
-            return Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Access token is empty or invalid.");
+            // As Graph answers an expired or foreign token: 401 with a Bearer challenge naming the authority.
+            var unauthorized = Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
+            unauthorized.Headers.WwwAuthenticate.ParseAdd("Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"");
+            return unauthorized;
         }
 
-        var path = uri.AbsolutePath["/v1.0/me/".Length..].Split('/');
-        var query = HttpUtility.ParseQueryString(uri.Query);
-        var response = path switch
+        // Graph's limit of 4 concurrent requests per app per mailbox: the fifth is throttled.
+        var mailbox = entra.UserOf(token)?.HomeAccountId ?? token;
+        var inFlight = _inFlight.AddOrUpdate(mailbox, 1, (_, n) => n + 1);
+        try
         {
-            ["mailboxSettings"] => MailboxTimeZone is null
-                ? Error(HttpStatusCode.Forbidden, "ErrorAccessDenied", "Access is denied.")
-                : Json(HttpStatusCode.OK, new JsonObject { ["@odata.context"] = BaseUrl + "/$metadata#users('me')/mailboxSettings(timeZone)", ["timeZone"] = MailboxTimeZone }),
-            ["mailFolders"] => Json(HttpStatusCode.OK, new JsonObject
+            InterlockedMax(ref _peak, inFlight);
+            if (inFlight > MailboxConcurrency)
             {
-                ["value"] = new JsonArray([.. Folders.Select(f => (JsonNode)new JsonObject
-                {
-                    ["id"] = f.Id,
-                    ["displayName"] = f.DisplayName,
-                    ["unreadItemCount"] = f.Messages.Count(m => !m.IsRead),
-                    ["totalItemCount"] = f.Messages.Count,
-                })]),
-            }),
+                Interlocked.Increment(ref _throttled);
+                var throttled = Error(HttpStatusCode.TooManyRequests, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.");
+                throttled.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
+                return WithRequestId(throttled);
+            }
+
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency, cancellationToken);
+            }
+
+            if (request.Method == HttpMethod.Post && uri.AbsolutePath == "/v1.0/$batch")
+            {
+                return WithRequestId(await BatchAsync(request, token, cancellationToken));
+            }
+
+            return request.Method == HttpMethod.Get
+                ? WithRequestId(Answer(uri.AbsolutePath["/v1.0".Length..], HttpUtility.ParseQueryString(uri.Query), token) ?? Unexpectedly(request))
+                : Unexpectedly(request);
+        }
+        finally
+        {
+            _inFlight.AddOrUpdate(mailbox, 0, (_, n) => n - 1);
+        }
+    }
+
+    /// <summary>One GET, by path below /v1.0 and query; null for a request the stub was not built to answer.</summary>
+    private HttpResponseMessage? Answer(string path, System.Collections.Specialized.NameValueCollection query, string token)
+    {
+        if (!path.StartsWith("/me/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // An account without an Exchange Online mailbox, as Graph reports it for every mail call (404; seen in
+        // microsoftgraph/microsoft-graph-docs#6305 and python-o365#438).
+        if (!HasMailbox && !path.StartsWith("/me/mailboxSettings", StringComparison.Ordinal))
+        {
+            return Error(HttpStatusCode.NotFound, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.");
+        }
+
+        return path["/me/".Length..].Split('/') switch
+        {
+            ["mailboxSettings"] => !HasMailbox
+                ? Error(HttpStatusCode.NotFound, "MailboxNotEnabledForRESTAPI", "REST API is not yet supported for this mailbox.")
+                : MailboxTimeZone is null
+                    ? Error(HttpStatusCode.Forbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+                    : Json(HttpStatusCode.OK, new JsonObject { ["@odata.context"] = BaseUrl + "/$metadata#users('me')/mailboxSettings(timeZone)", ["timeZone"] = MailboxTimeZone }),
+            ["mailFolders"] => FolderList(query),
+            ["mailFolders", var folder] => SingleFolder(folder, query),
             ["mailFolders", var folder, "messages"] => _scripted.TryDequeue(out var scripted) ? scripted() : Messages(folder, query, entra.UserOf(token)),
-            _ => Unexpectedly(request),
+            _ => null,
         };
+    }
+
+    /// <summary>
+    /// The root's child folders, 10 a page unless $top says otherwise (user-list-mailfolders: "If a collection exceeds
+    /// the default page size (10 items), the @odata.nextLink property is returned").
+    /// </summary>
+    private HttpResponseMessage FolderList(System.Collections.Specialized.NameValueCollection query)
+    {
+        var top = Math.Clamp(int.Parse(query["$top"] ?? "10", CultureInfo.InvariantCulture), 1, 1000);
+        var skip = int.Parse(query["$skip"] ?? "0", CultureInfo.InvariantCulture);
+        var select = Selected(query);
+        var body = new JsonObject
+        {
+            ["@odata.context"] = BaseUrl + "/$metadata#users('68ca8ec0-11f8-456b-a785-70d9936650d5')/mailFolders",
+            ["value"] = new JsonArray([.. Folders.Skip(skip).Take(top).Select(f => Folder(f, select))]),
+        };
+        if (skip + top < Folders.Count)
+        {
+            body["@odata.nextLink"] = $"{BaseUrl}/me/mailFolders?%24select={Uri.EscapeDataString(query["$select"] ?? "")}&%24top={top}&%24skip={skip + top}";
+        }
+
+        return Json(HttpStatusCode.OK, body);
+    }
+
+    private HttpResponseMessage SingleFolder(string idOrAlias, System.Collections.Specialized.NameValueCollection query) =>
+        Folders.FirstOrDefault(f => f.Id == idOrAlias || f.Alias == idOrAlias) is { } folder
+            ? Json(HttpStatusCode.OK, Folder(folder, Selected(query)))
+            : Error(HttpStatusCode.NotFound, "ErrorItemNotFound", "The specified object was not found in the store.");
+
+    /// <summary>A folder in the documented shape (user-list-mailfolders example 1), only its selected properties.</summary>
+    private static JsonNode Folder(StubFolder folder, HashSet<string>? select)
+    {
+        var all = new JsonObject
+        {
+            ["id"] = folder.Id,
+            ["displayName"] = folder.DisplayName,
+            ["parentFolderId"] = "AQMkADYAAAIBCAAAAA==",
+            ["childFolderCount"] = 0,
+            ["unreadItemCount"] = folder.Messages.Count(m => !m.IsRead),
+            ["totalItemCount"] = folder.Messages.Count,
+            ["isHidden"] = false,
+        };
+        return Only(all, select);
+    }
+
+    /// <summary>
+    /// JSON batching (concepts/json-batching.md): POST /$batch with up to 20 requests, each answered in "responses"
+    /// with its id, status, headers and body; the batch itself is 200 when it parses.
+    /// </summary>
+    private async Task<HttpResponseMessage> BatchAsync(HttpRequestMessage request, string token, CancellationToken cancellationToken)
+    {
+        var batch = JsonNode.Parse(await request.Content!.ReadAsStringAsync(cancellationToken))!["requests"]!.AsArray();
+        if (batch.Count is 0 or > 20)
+        {
+            return Error(HttpStatusCode.BadRequest, "BadRequest", "Invalid batch payload format.");
+        }
+
+        var responses = new JsonArray();
+        foreach (var item in batch)
+        {
+            var url = item!["url"]!.GetValue<string>();
+            var question = url.IndexOf('?', StringComparison.Ordinal);
+            var path = "/" + (question < 0 ? url : url[..question]).TrimStart('/');
+            using var answer = item["method"]!.GetValue<string>() == "GET"
+                ? Answer(path, HttpUtility.ParseQueryString(question < 0 ? "" : url[question..]), token) ?? Unexpected(path)
+                : Unexpected(path);
+            responses.Add(new JsonObject
+            {
+                ["id"] = item["id"]!.GetValue<string>(),
+                ["status"] = (int)answer.StatusCode,
+                ["headers"] = new JsonObject { ["Cache-Control"] = "no-cache", ["Content-Type"] = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8" },
+                ["body"] = JsonNode.Parse(await answer.Content.ReadAsStringAsync(cancellationToken)),
+            });
+        }
+
+        return Json(HttpStatusCode.OK, new JsonObject { ["responses"] = responses });
+
+        HttpResponseMessage Unexpected(string path)
+        {
+            this.Unexpected.Enqueue("batch: " + path);
+            return Error(HttpStatusCode.NotImplemented, "NotImplemented", "Unexpected request to the Graph stub.");
+        }
+    }
+
+    private static HashSet<string>? Selected(System.Collections.Specialized.NameValueCollection query) =>
+        query["$select"] is { Length: > 0 } select ? select.Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase) : null;
+
+    /// <summary>$select: the selected properties, and the id and etag Graph always adds.</summary>
+    private static JsonObject Only(JsonObject all, HashSet<string>? select)
+    {
+        if (select is null)
+        {
+            return all;
+        }
+
+        foreach (var name in all.Select(p => p.Key).ToList())
+        {
+            if (name is not ("id" or "@odata.etag" or "@odata.type") && !select.Contains(name))
+            {
+                all.Remove(name);
+            }
+        }
+
+        return all;
+    }
+
+    private HttpResponseMessage WithRequestId(HttpResponseMessage response)
+    {
         var requestId = Guid.NewGuid().ToString();
         ResponseRequestIds.Enqueue(requestId);
         response.Headers.Add("request-id", requestId);
         return response;
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while (value > (current = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
     }
 
     private HttpResponseMessage Messages(string folderId, System.Collections.Specialized.NameValueCollection query, TestUser? owner)
@@ -145,7 +341,12 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
                 : Error(HttpStatusCode.BadRequest, "ErrorInvalidIdMalformed", "Id is malformed.");
         }
 
-        var top = int.Parse(query["$top"] ?? "10", CultureInfo.InvariantCulture);
+        var top = Math.Clamp(int.Parse(query["$top"] ?? "10", CultureInfo.InvariantCulture), 1, 1000);
+        if (query["$orderby"] is { } order && order != "receivedDateTime desc")
+        {
+            return Error(HttpStatusCode.BadRequest, "ErrorInvalidUrlQuery", "The stub orders by receivedDateTime desc only.");
+        }
+
         var search = query["$search"]?.Trim('"');
         IEnumerable<StubMessage> messages = folder.Messages.OrderByDescending(m => m.Received);
         int skip;
@@ -182,7 +383,7 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         var body = new JsonObject
         {
             ["@odata.context"] = BaseUrl + "/$metadata#users('me')/mailFolders('" + folder.Id + "')/messages",
-            ["value"] = new JsonArray([.. page.Select(m => Message(SubjectsNameTheOwner ? m with { Subject = $"{m.Subject} (for {owner?.Username})" } : m))]),
+            ["value"] = new JsonArray([.. page.Select(m => Message(SubjectsNameTheOwner ? m with { Subject = $"{m.Subject} (for {owner?.Username})" } : m, Selected(query)))]),
         };
         if (skip + top < all.Count)
         {
@@ -218,19 +419,28 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         static string Pad(string b64) => b64 + new string('=', (4 - (b64.Length % 4)) % 4);
     }
 
-    private static JsonNode Message(StubMessage message) => new JsonObject
+    /// <summary>A message in the documented shape (user-list-messages), only its selected properties; a missing sender has no "from".</summary>
+    private static JsonNode Message(StubMessage message, HashSet<string>? select)
     {
-        ["@odata.etag"] = "W/\"CQAAABYAAAB\"",
-        ["id"] = "AAMk" + Guid.NewGuid().ToString("N"),
-        ["receivedDateTime"] = message.Received.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-        ["hasAttachments"] = message.HasAttachments,
-        ["subject"] = message.Subject,
-        ["bodyPreview"] = message.Preview,
-        ["importance"] = message.Importance,
-        ["isRead"] = message.IsRead,
-        ["webLink"] = message.WebLink,
-        ["from"] = new JsonObject { ["emailAddress"] = new JsonObject { ["name"] = message.FromName, ["address"] = message.FromAddress } },
-    };
+        var all = new JsonObject
+        {
+            ["@odata.etag"] = "W/\"CQAAABYAAADHcgC8Hl9tRZ/hc1wEUs1TAAAwR4Hg\"",
+            ["id"] = "AAMk" + Guid.NewGuid().ToString("N"),
+            ["receivedDateTime"] = message.Received.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            ["hasAttachments"] = message.HasAttachments,
+            ["subject"] = message.Subject,
+            ["bodyPreview"] = message.Preview,
+            ["importance"] = message.Importance,
+            ["isRead"] = message.IsRead,
+            ["webLink"] = message.WebLink,
+        };
+        if (message.FromName is not null || message.FromAddress is not null)
+        {
+            all["from"] = new JsonObject { ["emailAddress"] = new JsonObject { ["name"] = message.FromName, ["address"] = message.FromAddress } };
+        }
+
+        return Only(all, select);
+    }
 
     private HttpResponseMessage Unexpectedly(HttpRequestMessage request)
     {

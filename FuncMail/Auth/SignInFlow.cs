@@ -129,6 +129,9 @@ public sealed class SignInFlow(
             await sessions.DeleteAsync(previous.Id, cancellationToken);
         }
 
+        // Read once per sign-in, in parallel, and kept in the session: the mailbox's time zone and its well-known folders' ids.
+        var timeZone = TryGetTimeZoneAsync(result.AccessToken, correlationId, cancellationToken);
+        var wellKnownFolders = TryGetWellKnownFoldersAsync(result.AccessToken, correlationId, cancellationToken);
         var now = time.GetUtcNow();
         var session = new Session(
             CookieSigner.NewId(),
@@ -140,7 +143,8 @@ public sealed class SignInFlow(
             now + sessionOptions.Value.AbsoluteTimeout,
             slot.Data)
         {
-            TimeZone = await TryGetTimeZoneAsync(result.AccessToken, correlationId, cancellationToken),
+            TimeZone = await timeZone,
+            WellKnownFolderIds = await wellKnownFolders,
             SignedInForClaims = transaction.ForClaims,
             LogoutHint = result.ClaimsPrincipal?.FindFirst("login_hint")?.Value is { Length: <= 1024 } hint ? hint : null,
         };
@@ -170,6 +174,20 @@ public sealed class SignInFlow(
         catch (Exception e) when (e is GraphException or HttpRequestException or Polly.Timeout.TimeoutRejectedException)
         {
             AuthLog.TimeZoneUnavailable(logger, (int?)(e as GraphException)?.Status ?? 0, correlationId);
+            return null;
+        }
+    }
+
+    /// <summary>Without them the picker falls back to English names.</summary>
+    private async Task<IReadOnlyDictionary<string, string>?> TryGetWellKnownFoldersAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await graph.GetWellKnownFolderIdsAsync(accessToken, correlationId, cancellationToken);
+        }
+        catch (Exception e) when (e is GraphException or HttpRequestException or Polly.Timeout.TimeoutRejectedException)
+        {
+            AuthLog.WellKnownFoldersUnavailable(logger, (int?)(e as GraphException)?.Status ?? 0, correlationId);
             return null;
         }
     }

@@ -12,4 +12,7 @@ public sealed class GraphException(HttpStatusCode status, TimeSpan? retryAfter, 
 
     /// <summary>The claims of a 401's continuous-access-evaluation challenge (decoded JSON), if it carried one.</summary>
     public string? Claims { get; init; }
+
+    /// <summary>Graph's error code (<c>error.code</c>), e.g. MailboxNotEnabledForRESTAPI, when the body had one.</summary>
+    public string? Code { get; init; }
 }

@@ -32,9 +32,53 @@ public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> lo
         return GetAsync(target, accessToken, correlationId, GraphJsonContext.Default.GraphMessagePage, cancellationToken);
     }
 
-    /// <summary>The user's top-level folders with their unread counts, for the folder picker.</summary>
-    public Task<GraphFolderPage> GetFoldersAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken) =>
-        GetAsync(new Uri("me/mailFolders?$select=id,displayName,unreadItemCount,totalItemCount&$top=100", UriKind.Relative), accessToken, correlationId, GraphJsonContext.Default.GraphFolderPage, cancellationToken);
+    /// <summary>Pages of folders one folder list follows at most: 2,500 top-level folders.</summary>
+    public const int MaxFolderPages = 10;
+
+    /// <summary>The well-known folders, by the names Graph knows them by in every mailbox and language.</summary>
+    public static readonly string[] WellKnownFolders = ["inbox", "sentitems", "drafts", "archive", "deleteditems"];
+
+    /// <summary>
+    /// The user's top-level folders with their unread counts, for the folder picker: every page of them, following
+    /// Graph's nextLink (only in the form Graph writes for this list, GraphNextLink) up to <see cref="MaxFolderPages"/>.
+    /// </summary>
+    public async Task<GraphFolderList> GetFoldersAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
+    {
+        var folders = new List<GraphFolder>();
+        var target = new Uri("me/mailFolders?$select=id,displayName,unreadItemCount,totalItemCount&$top=250", UriKind.Relative);
+        for (var page = 1; ; page++)
+        {
+            var result = await GetAsync(target, accessToken, correlationId, GraphJsonContext.Default.GraphFolderPage, cancellationToken);
+            folders.AddRange(result.Value ?? []);
+            if (GraphNextLink.FolderListPage(result.NextLink, http.BaseAddress!) is not { } next)
+            {
+                return new GraphFolderList(folders, Truncated: false);
+            }
+
+            if (page == MaxFolderPages)
+            {
+                return new GraphFolderList(folders, Truncated: true);
+            }
+
+            target = next;
+        }
+    }
+
+    /// <summary>
+    /// The ids of the well-known folders in this mailbox, in one JSON batch. The folder list gives names only, and those
+    /// are in the mailbox's language ("Posteingang"), so the ids are what tells the picker which folder is which.
+    /// A folder the mailbox does not have (no Archive, say) is left out.
+    /// </summary>
+    public async Task<Dictionary<string, string>> GetWellKnownFolderIdsAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
+    {
+        var batch = new GraphBatchRequest([.. WellKnownFolders.Select(alias => new GraphBatchItem(alias, "GET", $"/me/mailFolders/{alias}?$select=id"))]);
+        using var request = NewRequest(HttpMethod.Post, new Uri("$batch", UriKind.Relative), accessToken, correlationId);
+        request.Content = JsonContent.Create(batch, GraphJsonContext.Default.GraphBatchRequest);
+        var answer = await SendAsync(request, GraphJsonContext.Default.GraphBatchResponse, correlationId, cancellationToken);
+        return (answer.Responses ?? [])
+            .Where(r => r.Status == 200 && r.Id is { } id && WellKnownFolders.Contains(id) && r.Body?.Id is { Length: > 0 })
+            .ToDictionary(r => r.Id!, r => r.Body!.Id!);
+    }
 
     /// <summary>The mailbox's time zone (Graph's timestamps are UTC, and Prefer: outlook.timezone does not apply to messages).</summary>
     public async Task<string?> GetMailboxTimeZoneAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken) =>
@@ -43,11 +87,22 @@ public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> lo
     private async Task<T> GetAsync<T>(Uri target, string accessToken, Guid correlationId, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, target);
+        using var request = NewRequest(HttpMethod.Get, target, accessToken, correlationId);
+        return await SendAsync(request, type, correlationId, cancellationToken);
+    }
+
+    private static HttpRequestMessage NewRequest(HttpMethod method, Uri target, string accessToken, Guid correlationId)
+    {
+        var request = new HttpRequestMessage(method, target);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         request.Headers.Add("client-request-id", correlationId.ToString());
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return request;
+    }
 
+    private async Task<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, Guid correlationId, CancellationToken cancellationToken)
+        where T : class
+    {
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         MailLog.GraphCall(logger, (int)response.StatusCode, correlationId, response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null);
         if (!response.IsSuccessStatusCode)
@@ -56,6 +111,7 @@ public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> lo
             {
                 // MSAL's own parser for WWW-Authenticate: Bearer ... error="insufficient_claims", claims="<base64>".
                 Claims = response.StatusCode == HttpStatusCode.Unauthorized ? Microsoft.Identity.Client.WwwAuthenticateParameters.GetClaimChallengeFromResponseHeaders(response.Headers) : null,
+                Code = await ErrorCodeAsync(response, cancellationToken),
             };
         }
 
@@ -71,6 +127,25 @@ public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> lo
         {
             // Malformed JSON, a connection cut mid-body, or a body that never ends: all "Graph is not answering".
             throw new GraphException(HttpStatusCode.BadGateway, null, "Graph's answer could not be read.", e);
+        }
+    }
+
+    /// <summary>Graph's error.code, read from a bounded error body; null when there is none or it cannot be read.</summary>
+    private static async Task<string?> ErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength is > 64 * 1024)
+        {
+            return null;
+        }
+
+        try
+        {
+            var body = await response.Content.ReadFromJsonAsync(GraphJsonContext.Default.GraphErrorBody, cancellationToken);
+            return body?.Error?.Code is { Length: > 0 and <= 100 } code ? code : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or HttpRequestException or NotSupportedException)
+        {
+            return null;
         }
     }
 

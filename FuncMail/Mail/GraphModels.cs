@@ -25,7 +25,9 @@ public sealed record GraphEmailAddress(
     [property: JsonPropertyName("name")] string? Name,
     [property: JsonPropertyName("address")] string? Address);
 
-public sealed record GraphFolderPage([property: JsonPropertyName("value")] IReadOnlyList<GraphFolder>? Value);
+public sealed record GraphFolderPage(
+    [property: JsonPropertyName("value")] IReadOnlyList<GraphFolder>? Value,
+    [property: JsonPropertyName("@odata.nextLink")] string? NextLink = null);
 
 public sealed record GraphFolder(
     [property: JsonPropertyName("id")] string? Id,
@@ -33,10 +35,37 @@ public sealed record GraphFolder(
     [property: JsonPropertyName("unreadItemCount")] int? UnreadItemCount,
     [property: JsonPropertyName("totalItemCount")] int? TotalItemCount);
 
+/// <summary>The top-level folders, all pages of them, and whether the list had to stop before its end.</summary>
+public sealed record GraphFolderList(IReadOnlyList<GraphFolder> Folders, bool Truncated);
+
+/// <summary>Graph's error body: <c>{"error":{"code":"…","message":"…"}}</c>.</summary>
+public sealed record GraphErrorBody([property: JsonPropertyName("error")] GraphError? Error);
+
+public sealed record GraphError([property: JsonPropertyName("code")] string? Code);
+
+/// <summary>A JSON batch (Graph's $batch): requests out, responses back, matched by id.</summary>
+public sealed record GraphBatchRequest([property: JsonPropertyName("requests")] IReadOnlyList<GraphBatchItem> Requests);
+
+public sealed record GraphBatchItem(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("url")] string Url);
+
+public sealed record GraphBatchResponse([property: JsonPropertyName("responses")] IReadOnlyList<GraphBatchAnswer>? Responses);
+
+public sealed record GraphBatchAnswer(
+    [property: JsonPropertyName("id")] string? Id,
+    [property: JsonPropertyName("status")] int Status,
+    [property: JsonPropertyName("body")] GraphFolder? Body);
+
 public sealed record GraphMailboxSettings([property: JsonPropertyName("timeZone")] string? TimeZone);
 
 /// <summary>Every Graph DTO, serialized by source generation: no reflection on the hot path.</summary>
 [JsonSerializable(typeof(GraphMessagePage))]
 [JsonSerializable(typeof(GraphFolderPage))]
 [JsonSerializable(typeof(GraphMailboxSettings))]
+[JsonSerializable(typeof(GraphErrorBody))]
+[JsonSerializable(typeof(GraphBatchRequest))]
+[JsonSerializable(typeof(GraphBatchResponse))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 public sealed partial class GraphJsonContext : JsonSerializerContext;

@@ -42,6 +42,29 @@ public static partial class GraphNextLink
         return query.TryGetValue("$skiptoken", out var tokens) && tokens is [{ Length: > 0 and <= MaxSkipTokenLength } token] ? token : null;
     }
 
+    /// <summary>
+    /// The next page of the top-level folder list, from Graph's nextLink for it (<c>{base}/me/mailFolders?…</c> or
+    /// <c>{base}/users/{id}/mailFolders?…</c>), followed as Graph wrote it; null for any other form.
+    /// </summary>
+    public static Uri? FolderListPage(string? nextLink, Uri graphBaseUrl)
+    {
+        var root = graphBaseUrl.GetLeftPart(UriPartial.Authority) + graphBaseUrl.AbsolutePath.TrimEnd('/') + "/";
+        if (nextLink is null || nextLink.Length > 8192 || !nextLink.StartsWith(root, StringComparison.OrdinalIgnoreCase)
+            || !Uri.TryCreate(nextLink, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps || !uri.IsDefaultPort
+            || !string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Fragment)
+            || !string.Equals(uri.Host, graphBaseUrl.Host, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var rest = nextLink[root.Length..];
+        var question = rest.IndexOf('?', StringComparison.Ordinal);
+        return question > 0 && FoldersPath().IsMatch(rest[..question]) && !Forbidden().IsMatch(rest[..question]) ? uri : null;
+    }
+
+    [GeneratedRegex(@"^(?:me|users/(?!\.{1,2}/)[A-Za-z0-9@._%'-]{1,256}|users\('[A-Za-z0-9@._%-]{1,256}'\))/mailFolders$")]
+    private static partial Regex FoldersPath();
+
     // me or users/{id}, then the folder as a key segment or a path segment, then messages. No segment may be "." or "..".
     [GeneratedRegex(@"^(?:me|users/(?!\.{1,2}/)[A-Za-z0-9@._%'-]{1,256}|users\('[A-Za-z0-9@._%-]{1,256}'\))/mailFolders(?:/(?!\.{1,2}/)[A-Za-z0-9_=.%-]{1,512}|\('[A-Za-z0-9_=.%+-]{1,512}'\))/messages$")]
     private static partial Regex MessagesPath();

@@ -70,12 +70,13 @@ public sealed class InboxService(
             session.DisplayName,
             session.Username,
             cookies.SignOutToken(session.Id),
-            InboxView.FolderName(folderList, query.Folder),
+            InboxView.FolderName(folderList?.Folders, query.Folder, session.WellKnownFolderIds),
             query.Folder,
             query.Search,
             query.PageSize,
             InboxView.Rows(page!.Value, zone, time.GetUtcNow()),
-            InboxView.Folders(folderList, query),
+            InboxView.Folders(folderList?.Folders, query, session.WellKnownFolderIds),
+            folderList is { Truncated: true } ? $"The first {folderList.Folders.Count} top-level folders; folders inside folders are not listed." : "Top-level folders; folders inside folders are not listed.",
             isUtcFallback ? "Times are in UTC: FuncMail could not read your mailbox's time zone." : $"Times are in your mailbox's time zone: {zone.DisplayName}.",
             newer,
             older);
@@ -87,7 +88,7 @@ public sealed class InboxService(
     /// mailbox); or the page to show instead. A 401 on the messages forces one token refresh: the cached access token
     /// was revoked early (password reset, admin revoke), and if the refresh token is dead too that ends in re-sign-in.
     /// </summary>
-    private async Task<(GraphMessagePage? Page, IReadOnlyList<GraphFolder>? Folders, IActionResult? Failure, bool TokenFailed)> LoadAsync(
+    private async Task<(GraphMessagePage? Page, GraphFolderList? Folders, IActionResult? Failure, bool TokenFailed)> LoadAsync(
         HttpContext context, MsalSession app, ActiveSession active, MessageQuery query, string accessToken, string returnUrl, Guid correlationId, CancellationToken cancellationToken)
     {
         var folders = TryGetFoldersAsync(accessToken, correlationId, cancellationToken);
@@ -155,11 +156,11 @@ public sealed class InboxService(
         }
     }
 
-    private async Task<IReadOnlyList<GraphFolder>?> TryGetFoldersAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
+    private async Task<GraphFolderList?> TryGetFoldersAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
     {
         try
         {
-            return (await graph.GetFoldersAsync(accessToken, correlationId, cancellationToken)).Value;
+            return await graph.GetFoldersAsync(accessToken, correlationId, cancellationToken);
         }
         catch (Exception e) when (e is GraphException or HttpRequestException or TimeoutRejectedException)
         {

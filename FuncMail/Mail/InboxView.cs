@@ -54,24 +54,55 @@ public static class InboxView
             string.Equals(m.Importance, "high", StringComparison.OrdinalIgnoreCase),
             SafeOutlookLink(m.WebLink))).ToList();
 
-    /// <summary>The well-known folders first (their aliases work in every mailbox), then the user's other top-level folders.</summary>
-    public static IReadOnlyList<FolderLink> Folders(IReadOnlyList<GraphFolder>? folders, MessageQuery query)
+    /// <summary>
+    /// The well-known folders first, in a fixed order and under the mailbox's own names ("Posteingang"), then the
+    /// user's other top-level folders by name. A well-known folder is recognised by its id, resolved at sign-in
+    /// (<paramref name="wellKnownIds"/>), never by its name, which is in the mailbox's language.
+    /// </summary>
+    public static IReadOnlyList<FolderLink> Folders(IReadOnlyList<GraphFolder>? folders, MessageQuery query, IReadOnlyDictionary<string, string>? wellKnownIds)
     {
-        var byName = (folders ?? []).Where(f => f.DisplayName is not null).GroupBy(f => f.DisplayName!, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        var byId = (folders ?? []).Where(f => f.Id is not null).GroupBy(f => f.Id!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var wellKnown = WellKnown(folders, wellKnownIds);
         var links = MessageQuery.WellKnownFolders
-            .Select(w => new FolderLink(w.Name, Url(query with { Folder = w.Alias, Offset = 0, Search = null, Next = null }), byName.GetValueOrDefault(w.Name)?.UnreadItemCount, IsCurrent(query.Folder, w.Alias, byName.GetValueOrDefault(w.Name)?.Id)))
+            .Select(w => (w, Folder: wellKnown.GetValueOrDefault(w.Alias)))
+            .Where(x => x.Folder is not null || wellKnownIds is null || wellKnownIds.ContainsKey(x.w.Alias))
+            .Select(x => new FolderLink(x.Folder?.DisplayName ?? x.w.Name, Url(query with { Folder = x.w.Alias, Offset = 0, Search = null, Next = null }), x.Folder?.UnreadItemCount, IsCurrent(query.Folder, x.w.Alias, x.Folder?.Id)))
             .ToList();
-        links.AddRange((folders ?? [])
-            .Where(f => f.Id is not null && f.DisplayName is not null && !MessageQuery.WellKnownFolders.Any(w => string.Equals(w.Name, f.DisplayName, StringComparison.OrdinalIgnoreCase)))
+        var wellKnownFolderIds = wellKnown.Values.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
+        links.AddRange(byId.Values
+            .Where(f => f.DisplayName is not null && !wellKnownFolderIds.Contains(f.Id))
             .OrderBy(f => f.DisplayName, StringComparer.CurrentCultureIgnoreCase)
             .Select(f => new FolderLink(f.DisplayName!, Url(query with { Folder = f.Id!, Offset = 0, Search = null, Next = null }), f.UnreadItemCount, f.Id == query.Folder)));
         return links;
     }
 
-    public static string FolderName(IReadOnlyList<GraphFolder>? folders, string folder) =>
-        MessageQuery.WellKnownFolders.FirstOrDefault(w => string.Equals(w.Alias, folder, StringComparison.OrdinalIgnoreCase)).Name
+    /// <summary>The page's heading: the folder's own name in the mailbox, or the English one of a well-known folder the list did not show.</summary>
+    public static string FolderName(IReadOnlyList<GraphFolder>? folders, string folder, IReadOnlyDictionary<string, string>? wellKnownIds) =>
+        WellKnown(folders, wellKnownIds).GetValueOrDefault(folder.ToLowerInvariant())?.DisplayName
         ?? folders?.FirstOrDefault(f => f.Id == folder)?.DisplayName
+        ?? MessageQuery.WellKnownFolders.FirstOrDefault(w => string.Equals(w.Alias, folder, StringComparison.OrdinalIgnoreCase)).Name
         ?? "Folder";
+
+    /// <summary>
+    /// Alias → folder. By id when the session knows the ids; a session from before they were resolved (or whose
+    /// mailbox refused the batch) falls back to the English names, so an English mailbox still shows its counts.
+    /// </summary>
+    private static Dictionary<string, GraphFolder> WellKnown(IReadOnlyList<GraphFolder>? folders, IReadOnlyDictionary<string, string>? wellKnownIds)
+    {
+        var result = new Dictionary<string, GraphFolder>(StringComparer.Ordinal);
+        foreach (var (alias, name) in MessageQuery.WellKnownFolders)
+        {
+            var match = wellKnownIds is not null
+                ? wellKnownIds.TryGetValue(alias, out var id) ? folders?.FirstOrDefault(f => f.Id == id) : null
+                : folders?.FirstOrDefault(f => string.Equals(f.DisplayName, name, StringComparison.OrdinalIgnoreCase));
+            if (match is not null)
+            {
+                result[alias] = match;
+            }
+        }
+
+        return result;
+    }
 
     /// <summary>The page's own URL for a query; only FuncMail's parameters, each encoded.</summary>
     public static string Url(MessageQuery query)

@@ -16,6 +16,7 @@ public sealed record MailModel(
     int PageSize,
     IReadOnlyList<MessageRow> Messages,
     IReadOnlyList<FolderLink> Folders,
+    string FoldersNote,
     string TimeZoneNote,
     string? NewerUrl,
     string? OlderUrl);

@@ -17,7 +17,7 @@ public static class Styles
         .mail{display:grid;gap:1.5rem}.mail>*{min-width:0}p{overflow-wrap:anywhere}@media (min-width:48rem){.mail{grid-template-columns:14rem 1fr}}
         .folders h2{font-size:1rem;margin:.5rem 0}.folders ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem}@media (min-width:48rem){.folders ul{display:block}}
         .folders a{display:flex;justify-content:space-between;gap:.5rem;padding:.3rem .5rem;border-radius:.3rem;text-decoration:none}.folders a[aria-current=page]{background:var(--soft);font-weight:600}
-        .count{font-weight:600}.tools{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.tools input[type=search]{flex:1 1 12rem;min-width:0}
+        .folders .note{font-size:.8rem;margin:.5rem 0 0}.count{font-weight:600}.tools{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.tools input[type=search]{flex:1 1 12rem;min-width:0}
         .rows{list-style:none;margin:0;padding:0}.row{display:grid;grid-template-columns:1fr auto;gap:0 1rem;padding:.6rem .25rem;border-bottom:1px solid var(--line)}
         .row .from{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.row .address{display:block;font-size:.85rem;color:var(--muted);overflow:hidden;text-overflow:ellipsis}
         .row .when{grid-row:1;grid-column:2;text-align:right;color:var(--muted);font-size:.9rem}.row .open{display:block;font-size:.85rem}

@@ -22,6 +22,9 @@ public sealed record Session(
     /// </summary>
     public string? LogoutHint { get; init; }
 
+    /// <summary>The ids of the mailbox's well-known folders (inbox, sentitems, …), resolved once at sign-in; null when unknown.</summary>
+    public IReadOnlyDictionary<string, string>? WellKnownFolderIds { get; init; }
+
     /// <summary>The session began with a sign-in that answered a claims challenge (checklist H5, E3).</summary>
     public bool SignedInForClaims { get; init; }
 

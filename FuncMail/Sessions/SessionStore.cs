@@ -70,6 +70,8 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
             [nameof(Session.TimeZone)] = session.TimeZone,
             [nameof(Session.SignedInForClaims)] = session.SignedInForClaims,
             [nameof(Session.LogoutHint)] = session.LogoutHint,
+            [nameof(Session.WellKnownFolderIds)] = session.WellKnownFolderIds is null ? null
+                : System.Text.Json.JsonSerializer.Serialize(session.WellKnownFolderIds.ToDictionary(), FolderIdsJson.Default.DictionaryStringString),
         };
 
         if (session.TokenCache is { Length: > 0 } plain)
@@ -107,7 +109,20 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
             TimeZone = entity.GetString(nameof(Session.TimeZone)),
             SignedInForClaims = entity.GetBoolean(nameof(Session.SignedInForClaims)) ?? false,
             LogoutHint = entity.GetString(nameof(Session.LogoutHint)),
+            WellKnownFolderIds = ReadFolderIds(entity.GetString(nameof(Session.WellKnownFolderIds))),
         };
+
+    private static Dictionary<string, string>? ReadFolderIds(string? json)
+    {
+        try
+        {
+            return json is { Length: > 0 and < 8192 } ? System.Text.Json.JsonSerializer.Deserialize(json, FolderIdsJson.Default.DictionaryStringString) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null; // The picker falls back to names.
+        }
+    }
 
     private byte[]? ReadCache(TableEntity entity)
     {
@@ -144,3 +159,7 @@ public sealed class TokenCacheTooLargeException(int bytes) : Exception($"The sea
 
 /// <summary>A session row sealed under a key id this instance's settings do not list (a key rotation rolling out).</summary>
 public sealed class SessionKeyUnavailableException() : Exception("The session's token cache is sealed under a key this instance does not have.");
+
+/// <summary>The session row's one JSON property, by source generation.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class FolderIdsJson : System.Text.Json.Serialization.JsonSerializerContext;
