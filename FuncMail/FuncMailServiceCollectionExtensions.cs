@@ -66,6 +66,7 @@ public static class FuncMailServiceCollectionExtensions
         services.AddSingleton<SessionCookies>();
         services.AddSingleton<TokenCacheProtector>();
         services.AddSingleton<SessionGate>();
+        services.AddSingleton<SessionTokens>();
         services.AddSingleton<SignOutFlow>();
 
         // Sign-in: MSAL's HTTP goes through IHttpClientFactory (pooled; tests swap the primary handler for the Entra stub).

@@ -137,12 +137,29 @@ public sealed class MailTests(AzuriteFixture azurite) : HostedTest(azurite)
     public async Task Mail_GraphForbids_ShowsPermissionPage()
     {
         await SignInAsync();
-        Host.Graph.Enqueue(() => GraphStub.Error(HttpStatusCode.Forbidden, "ErrorAccessDenied", "Access is denied."));
+        Host.Graph.Enqueue(() => GraphStub.Error(HttpStatusCode.Forbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."));
 
         var (response, body) = await FlowSteps.GetPageAsync(Browser, "/api/Mail");
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("may not read this mailbox", body, StringComparison.Ordinal);
+    }
+
+    // Graph's error codes a user can meet, each with its own page (Graph error bodies: {"error":{"code":…}}).
+    [Theory]
+    [InlineData(HttpStatusCode.NotFound, "MailboxNotEnabledForRESTAPI", HttpStatusCode.Forbidden, "no mailbox FuncMail can read")]
+    [InlineData(HttpStatusCode.Forbidden, "ErrorAccessDenied", HttpStatusCode.Forbidden, "may not read this folder")]
+    [InlineData(HttpStatusCode.NotFound, "ErrorItemNotFound", HttpStatusCode.NotFound, "That folder doesn")]
+    [InlineData(HttpStatusCode.BadRequest, "InefficientFilter", HttpStatusCode.BadRequest, "could not run that query")]
+    public async Task Mail_GraphErrorCode_ShowsItsOwnPage(HttpStatusCode graphStatus, string code, HttpStatusCode expected, string text)
+    {
+        await SignInAsync();
+        Host.Graph.Enqueue(() => GraphStub.Error(graphStatus, code, "as Graph says it"));
+
+        var (response, body) = await FlowSteps.GetPageAsync(Browser, "/api/Mail");
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Contains(text, body, StringComparison.Ordinal);
     }
 
     [Fact]

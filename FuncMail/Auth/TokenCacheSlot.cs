@@ -19,6 +19,9 @@ public sealed class TokenCacheSlot(byte[]? data, string? expectedHomeAccountId)
     /// <summary>The home account id MSAL wrote the cache for; one user per cache (checklist C2).</summary>
     public string? HomeAccountId { get; private set; } = expectedHomeAccountId;
 
+    /// <summary>Takes a cache another request of this session just saved or refreshed; not a change of this request's own.</summary>
+    public void Adopt(byte[] data) => Data = data;
+
     internal void Store(byte[]? data, string? homeAccountId)
     {
         if (_expected is not null && homeAccountId is not null && homeAccountId != _expected)

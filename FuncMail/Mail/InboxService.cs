@@ -18,6 +18,7 @@ public sealed class InboxService(
     SessionCookies cookies,
     MsalClientFactory msal,
     GraphMailClient graph,
+    SessionTokens tokens,
     IOptions<GraphOptions> graphOptions,
     TimeProvider time,
     ILogger<InboxService> logger)
@@ -91,12 +92,13 @@ public sealed class InboxService(
     private async Task<(GraphMessagePage? Page, GraphFolderList? Folders, IActionResult? Failure, bool TokenFailed)> LoadAsync(
         HttpContext context, MsalSession app, ActiveSession active, MessageQuery query, string accessToken, string returnUrl, Guid correlationId, CancellationToken cancellationToken)
     {
-        var folders = TryGetFoldersAsync(accessToken, correlationId, cancellationToken);
+        var mailbox = active.Session.HomeAccountId;
+        var folders = TryGetFoldersAsync(mailbox, accessToken, correlationId, cancellationToken);
         try
         {
             try
             {
-                return (await graph.GetMessagesAsync(accessToken, query, correlationId, cancellationToken), await folders, null, false);
+                return (await MessagesAsync(mailbox, accessToken, query, correlationId, cancellationToken), await folders, null, false);
             }
             catch (GraphException e) when (e.Status == HttpStatusCode.Unauthorized)
             {
@@ -105,7 +107,7 @@ public sealed class InboxService(
                 var (refreshed, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: true, e.Claims, correlationId, cancellationToken);
                 return failure is not null
                     ? (null, await folders, failure, true)
-                    : (await graph.GetMessagesAsync(refreshed!, query, correlationId, cancellationToken), await folders, null, false);
+                    : (await MessagesAsync(mailbox, refreshed!, query, correlationId, cancellationToken), await folders, null, false);
             }
         }
         catch (Exception e) when (e is GraphException or HttpRequestException or TimeoutRejectedException)
@@ -120,6 +122,14 @@ public sealed class InboxService(
         HttpContext context, MsalSession app, ActiveSession active, string returnUrl, bool forceRefresh, string? claims, Guid correlationId, CancellationToken cancellationToken)
     {
         var session = active.Session;
+
+        // One refresh at a time per session: a request that waited here finds the cache the one before it refreshed.
+        using var turn = await tokens.TurnAsync(session.Id, cancellationToken);
+        if (tokens.SharedSince(session.Id, session.ETag) is { } shared)
+        {
+            app.Slot.Adopt(shared);
+        }
+
         try
         {
             var account = await app.Client.GetAccountAsync(session.HomeAccountId);
@@ -134,6 +144,11 @@ public sealed class InboxService(
                 .WithForceRefresh(forceRefresh)
                 .WithCorrelationId(correlationId);
             var result = await (claims is null ? silent : silent.WithClaims(claims)).ExecuteAsync(cancellationToken);
+            if (app.Slot is { Changed: true, Data: { } refreshed })
+            {
+                tokens.Share(session.Id, session.ETag, refreshed);
+            }
+
             return (result.AccessToken, null);
         }
         catch (MsalUiRequiredException e)
@@ -156,10 +171,18 @@ public sealed class InboxService(
         }
     }
 
-    private async Task<GraphFolderList?> TryGetFoldersAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
+    /// <summary>One of the mailbox's four Graph slots, then the messages (Graph throttles a fifth concurrent request).</summary>
+    private async Task<GraphMessagePage> MessagesAsync(string mailbox, string accessToken, MessageQuery query, Guid correlationId, CancellationToken cancellationToken)
+    {
+        using var slot = await tokens.GraphSlotAsync(mailbox, cancellationToken);
+        return await graph.GetMessagesAsync(accessToken, query, correlationId, cancellationToken);
+    }
+
+    private async Task<GraphFolderList?> TryGetFoldersAsync(string mailbox, string accessToken, Guid correlationId, CancellationToken cancellationToken)
     {
         try
         {
+            using var slot = await tokens.GraphSlotAsync(mailbox, cancellationToken);
             return await graph.GetFoldersAsync(accessToken, correlationId, cancellationToken);
         }
         catch (Exception e) when (e is GraphException or HttpRequestException or TimeoutRejectedException)
@@ -172,19 +195,30 @@ public sealed class InboxService(
     private IActionResult GraphErrorPage(HttpContext context, Exception e, MessageQuery query, Guid correlationId)
     {
         var status = (e as GraphException)?.Status;
-        MailLog.GraphFailed(logger, (int?)status ?? 0, correlationId);
-        return status switch
+        var code = (e as GraphException)?.Code;
+        MailLog.GraphFailed(logger, (int?)status ?? 0, code ?? "", correlationId);
+        return (status, code) switch
         {
+            // A work account without an Exchange Online licence, an on-premises or an inactive mailbox (Graph: 404).
+            (_, "MailboxNotEnabledForRESTAPI") =>
+                Responses.Error(context, StatusCodes.Status403Forbidden, "This account has no mailbox FuncMail can read", "Microsoft says your account has no Exchange Online mailbox: it may have no Exchange Online licence, or its mailbox is on-premises or inactive. Ask your administrator, or sign in with another account.", "Sign in with another account", "/api/SignIn"),
+            (_, "ErrorAccessDenied") =>
+                Responses.Error(context, StatusCodes.Status403Forbidden, "FuncMail may not read this folder", "Your mailbox refused FuncMail access to this folder. Pick another folder, or ask your administrator whether FuncMail may read mail.", "Go to the inbox", Path),
+            (_, "ErrorItemNotFound") =>
+                Responses.Error(context, StatusCodes.Status404NotFound, "That folder doesn't exist", "The folder may have been deleted or moved. Pick another one from your inbox.", "Go to the inbox", Path),
+            (_, "InefficientFilter") =>
+                Responses.Error(context, StatusCodes.Status400BadRequest, "Microsoft Graph could not run that query", "The search is too complex for your mailbox. Try fewer or simpler words.", "Go to the inbox", Path),
+
             // Graph answers 400 for a $skiptoken it does not know (a forged or stale "next" link).
-            HttpStatusCode.BadRequest when query.Next is not null =>
+            (HttpStatusCode.BadRequest, _) when query.Next is not null =>
                 Responses.Error(context, StatusCodes.Status400BadRequest, "That page link is no longer valid", "Start again from the first page of your search.", "Search again", InboxView.Url(query with { Next = null })),
 
             // Graph answers 404 for a folder that is gone and 400 for an id that was never valid.
-            HttpStatusCode.NotFound or HttpStatusCode.BadRequest =>
+            (HttpStatusCode.NotFound or HttpStatusCode.BadRequest, _) =>
                 Responses.Error(context, StatusCodes.Status404NotFound, "That folder doesn't exist", "The folder may have been deleted or renamed. Pick another one from your inbox.", "Go to the inbox", Path),
-            HttpStatusCode.Forbidden =>
+            (HttpStatusCode.Forbidden, _) =>
                 Responses.Error(context, StatusCodes.Status403Forbidden, "FuncMail may not read this mailbox", "Microsoft Graph refused access. Sign in again and accept the permissions FuncMail asks for, or ask your administrator to grant them.", "Sign in again", "/api/SignIn"),
-            HttpStatusCode.TooManyRequests =>
+            (HttpStatusCode.TooManyRequests, _) =>
                 Responses.Error(context, StatusCodes.Status429TooManyRequests, "Microsoft Graph is busy", $"Too many requests for your mailbox right now. Try again in {RetrySeconds(((GraphException)e).RetryAfter)} seconds.", "Try again", InboxView.Url(query)),
             _ => Responses.Unavailable(context, "Microsoft Graph"),
         };

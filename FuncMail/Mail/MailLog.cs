@@ -8,8 +8,8 @@ internal static partial class MailLog
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Graph answered HTTP {Status}; client-request-id {ClientRequestId}, request-id {RequestId}")]
     public static partial void GraphCall(ILogger logger, int status, Guid clientRequestId, string? requestId);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Graph failed with HTTP {Status}; correlation {CorrelationId}")]
-    public static partial void GraphFailed(ILogger logger, int status, Guid correlationId);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Graph failed with HTTP {Status} {ErrorCode}; correlation {CorrelationId}")]
+    public static partial void GraphFailed(ILogger logger, int status, string errorCode, Guid correlationId);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Silent token acquisition needs the user to sign in again ({ErrorCode}); correlation {CorrelationId}")]
     public static partial void SignInRequired(ILogger logger, string errorCode, Guid correlationId);
