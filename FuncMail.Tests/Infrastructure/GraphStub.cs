@@ -148,13 +148,22 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
             return unauthorized;
         }
 
-        // Graph's limit of 4 concurrent requests per app per mailbox: the fifth is throttled.
+        // Graph's limit of 4 concurrent requests per app per mailbox: the fifth is throttled. A batch's parallel items
+        // count too, from the moment it arrives.
         var mailbox = entra.UserOf(token)?.HomeAccountId ?? token;
-        var inFlight = _inFlight.AddOrUpdate(mailbox, 1, (_, n) => n + 1);
+        JsonArray? batch = null;
+        var parallelItems = 0;
+        if (request.Method == HttpMethod.Post && uri.AbsolutePath == "/v1.0/$batch")
+        {
+            batch = JsonNode.Parse(await request.Content!.ReadAsStringAsync(cancellationToken))!["requests"]!.AsArray();
+            parallelItems = Math.Max(0, Math.Min(batch.Count(i => i!["dependsOn"] is null), MailboxConcurrency) - 1);
+        }
+
+        var inFlight = _inFlight.AddOrUpdate(mailbox, 1 + parallelItems, (_, n) => n + 1 + parallelItems);
         try
         {
             InterlockedMax(ref _peak, inFlight);
-            if (inFlight > MailboxConcurrency)
+            if (inFlight - parallelItems > MailboxConcurrency)
             {
                 Interlocked.Increment(ref _throttled);
                 var throttled = Error(HttpStatusCode.TooManyRequests, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.");
@@ -167,9 +176,9 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
                 await Task.Delay(Latency, cancellationToken);
             }
 
-            if (request.Method == HttpMethod.Post && uri.AbsolutePath == "/v1.0/$batch")
+            if (batch is not null)
             {
-                return WithRequestId(await BatchAsync(request, token, cancellationToken));
+                return WithRequestId(await BatchAsync(batch, token, inFlight - MailboxConcurrency, cancellationToken));
             }
 
             return request.Method == HttpMethod.Get
@@ -178,7 +187,7 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         }
         finally
         {
-            _inFlight.AddOrUpdate(mailbox, 0, (_, n) => n - 1);
+            _inFlight.AddOrUpdate(mailbox, 0, (_, n) => n - 1 - parallelItems);
         }
     }
 
@@ -256,11 +265,13 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
 
     /// <summary>
     /// JSON batching (concepts/json-batching.md): POST /$batch with up to 20 requests, each answered in "responses"
-    /// with its id, status, headers and body; the batch itself is 200 when it parses.
+    /// with its id, status, headers and body; the batch itself is 200 when it parses. Items without dependsOn run in
+    /// parallel, up to four at a time, and each counts against the mailbox's concurrent requests ("Requests in a batch
+    /// are evaluated individually against the applicable throttling limits"): those past the limit get 429.
     /// </summary>
-    private async Task<HttpResponseMessage> BatchAsync(HttpRequestMessage request, string token, CancellationToken cancellationToken)
+    /// <param name="over">How far the mailbox was over its limit when the batch arrived, its parallel items counted.</param>
+    private async Task<HttpResponseMessage> BatchAsync(JsonArray batch, string token, int over, CancellationToken cancellationToken)
     {
-        var batch = JsonNode.Parse(await request.Content!.ReadAsStringAsync(cancellationToken))!["requests"]!.AsArray();
         if (batch.Count is 0 or > 20)
         {
             return Error(HttpStatusCode.BadRequest, "BadRequest", "Invalid batch payload format.");
@@ -272,9 +283,11 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
             var url = item!["url"]!.GetValue<string>();
             var question = url.IndexOf('?', StringComparison.Ordinal);
             var path = "/" + (question < 0 ? url : url[..question]).TrimStart('/');
-            using var answer = item["method"]!.GetValue<string>() == "GET"
-                ? Answer(path, HttpUtility.ParseQueryString(question < 0 ? "" : url[question..]), token) ?? Unexpected(path)
-                : Unexpected(path);
+            using var answer = item["dependsOn"] is null && over-- > 0
+                ? Throttle()
+                : item["method"]!.GetValue<string>() == "GET"
+                    ? Answer(path, HttpUtility.ParseQueryString(question < 0 ? "" : url[question..]), token) ?? Unexpected(path)
+                    : Unexpected(path);
             responses.Add(new JsonObject
             {
                 ["id"] = item["id"]!.GetValue<string>(),
@@ -285,6 +298,12 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         }
 
         return Json(HttpStatusCode.OK, new JsonObject { ["responses"] = responses });
+
+        HttpResponseMessage Throttle()
+        {
+            Interlocked.Increment(ref _throttled);
+            return Error(HttpStatusCode.TooManyRequests, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.");
+        }
 
         HttpResponseMessage Unexpected(string path)
         {

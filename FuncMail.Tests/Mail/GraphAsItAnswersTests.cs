@@ -71,6 +71,57 @@ public sealed class GraphAsItAnswersTests(AzuriteFixture azurite) : HostedTest(a
     }
 
     [Fact]
+    public async Task SignIn_BatchAndTimeZoneTogether_StayWithinGraphsFourRequestsPerMailbox()
+    {
+        // With latency the sign-in's two Graph calls overlap; a batch of five parallel items would then make six.
+        Host.Graph.Latency = TimeSpan.FromMilliseconds(50);
+
+        using (await FlowSteps.SignInAsync(Host, Browser)) { }
+
+        Assert.Equal(0, Host.Graph.Throttled);
+        Assert.Contains("\"inbox\"", Assert.Single(await Host.RowsAsync(Host.SessionsTable)).GetString("WellKnownFolderIds"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Mail_SessionFromBeforeTheIdsWereKept_FallsBackToEnglishNames()
+    {
+        using (await FlowSteps.SignInAsync(Host, Browser)) { }
+        var row = Assert.Single(await Host.RowsAsync(Host.SessionsTable));
+        row.Remove("WellKnownFolderIds");
+        await Host.SessionsTable.UpdateEntityAsync(row, row.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+
+        var page = PageParsing.Parse(await Browser.GetStringAsync("/api/Mail"));
+
+        Assert.Equal("Inbox1", page.QuerySelector("nav.folders li a")!.TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task WellKnownFolderIds_AnItemThrottledOrFailing_MakesTheAnswerUnknownNotPartial()
+    {
+        var answer = """{"responses":[{"id":"inbox","status":200,"body":{"id":"AAMkInbox"}},{"id":"sentitems","status":429,"body":{"error":{"code":"ApplicationThrottled"}}},{"id":"archive","status":404,"body":{"error":{"code":"ErrorItemNotFound"}}}]}""";
+        using var http = new HttpClient(new Answering(answer)) { BaseAddress = new Uri(GraphStub.BaseUrl + "/") };
+        var client = new GraphMailClient(http, Microsoft.Extensions.Logging.Abstractions.NullLogger<GraphMailClient>.Instance);
+
+        Assert.Null(await client.GetWellKnownFolderIdsAsync("token", Guid.NewGuid(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task WellKnownFolderIds_AFolderTheMailboxLacks_IsLeftOut()
+    {
+        var answer = """{"responses":[{"id":"inbox","status":200,"body":{"id":"AAMkInbox"}},{"id":"inbox","status":200,"body":{"id":"AAMkInbox"}},{"id":"archive","status":404,"body":{"error":{"code":"ErrorItemNotFound"}}}]}""";
+        using var http = new HttpClient(new Answering(answer)) { BaseAddress = new Uri(GraphStub.BaseUrl + "/") };
+        var client = new GraphMailClient(http, Microsoft.Extensions.Logging.Abstractions.NullLogger<GraphMailClient>.Instance);
+
+        Assert.Equal(new Dictionary<string, string> { ["inbox"] = "AAMkInbox" }, await client.GetWellKnownFolderIdsAsync("token", Guid.NewGuid(), CancellationToken.None));
+    }
+
+    private sealed class Answering(string json) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") });
+    }
+
+    [Fact]
     public async Task Mail_MessagesWithoutSenderOrSubject_ShowPlaceholders()
     {
         Host.Graph.Inbox.Add(new StubMessage(null, null, null, DateTimeOffset.UtcNow));

@@ -118,6 +118,22 @@ public sealed class InboxViewTests
         Assert.Null(GraphNextLink.SkipToken(link, new Uri("https://graph.microsoft.com/v1.0")));
 
     [Theory]
+    [Trait("Checklist", "D6")]
+    [InlineData("https://graph.microsoft.com/v1.0/me/mailFolders?%24select=id%2CdisplayName&%24top=250&%24skip=250", true)]
+    [InlineData("https://graph.microsoft.com/v1.0/users/0f2f5b1e-3f2a-4d8a-9b0e-1c2d3e4f5a6b/mailFolders?$skip=10", true)]
+    [InlineData("https://evil.example/v1.0/me/mailFolders?$skip=10", false)]
+    [InlineData("http://graph.microsoft.com/v1.0/me/mailFolders?$skip=10", false)]
+    [InlineData("https://graph.microsoft.com:444/v1.0/me/mailFolders?$skip=10", false)]
+    [InlineData("https://x@graph.microsoft.com/v1.0/me/mailFolders?$skip=10", false)]
+    [InlineData("https://graph.microsoft.com/v1.0/me/mailFolders/%2e%2e/messages?$skip=10", false)]
+    [InlineData("https://graph.microsoft.com/v1.0/users/../me/mailFolders?$skip=10", false)]
+    [InlineData("https://graph.microsoft.com/v1.0/me/messages?$skip=10", false)]
+    [InlineData("https://graph.microsoft.com/v1.0/me/mailFolders/inbox/childFolders?$skip=10", false)]
+    [InlineData("https://graph.microsoft.com/v1.0/me/mailFolders", false)]
+    public void FolderListNextLink_OnlyGraphsOwnFormIsFollowed(string link, bool followed) =>
+        Assert.Equal(followed, GraphNextLink.FolderListPage(link, new Uri("https://graph.microsoft.com/v1.0")) is not null);
+
+    [Theory]
     [InlineData("size=7", "Page size")]
     [InlineData("size=500", "Page size")]
     [InlineData("skip=-1", "newest 1000")]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using FuncMail.Sessions;
 using FuncMail.Tests.Infrastructure;
@@ -246,6 +247,25 @@ public sealed class SessionTests(AzuriteFixture azurite) : HostedTest(azurite, s
         var form = PageParsing.Parse(body).QuerySelector("main form")!;
         Assert.Equal("post", form.GetAttribute("method"));
         Assert.Single(await Host.RowsAsync(Host.SessionsTable));
+    }
+
+    [Fact]
+    [Trait("Checklist", "C3")]
+    public async Task Touch_AfterAdoptingAnotherRequestsRefresh_SavesThatCacheNotTheOneItRead()
+    {
+        // A request that waited its turn took the cache the one before it refreshed; when it renews the idle clock it
+        // must write that cache, or the refresh is undone and the next request refreshes again.
+        var gate = Host.Services.GetRequiredService<SessionGate>();
+        var store = Host.Services.GetRequiredService<SessionStore>();
+        Host.Time.Advance(TimeSpan.FromMinutes(31)); // the idle clock is due for renewal
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Headers.Cookie = $"{Cookies.Session}={SessionCookie}";
+        var active = (await gate.FindAsync(context, CancellationToken.None))!;
+        var adopted = "{\"adopted\":true}"u8.ToArray();
+
+        Assert.True(await gate.TouchAsync(context, active, adopted, cacheChanged: false, CancellationToken.None));
+
+        Assert.Equal(adopted, (await store.GetAsync(active.Session.Id, CancellationToken.None))!.TokenCache);
     }
 
     [Fact]

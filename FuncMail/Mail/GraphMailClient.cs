@@ -12,7 +12,7 @@ namespace FuncMail.Mail;
 /// for three GETs, so this stays hand-written, with source-generated JSON. Retries live in the resilience handler
 /// registered in AddFuncMail.
 /// </summary>
-public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> logger)
+public sealed partial class GraphMailClient(HttpClient http, ILogger<GraphMailClient> logger)
 {
     /// <summary>Only the fields the page shows (least data; Mail.Read covers bodyPreview).</summary>
     internal const string MessageSelect = "$select=from,subject,receivedDateTime,bodyPreview,isRead,hasAttachments,importance,webLink";
@@ -50,9 +50,16 @@ public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> lo
         {
             var result = await GetAsync(target, accessToken, correlationId, GraphJsonContext.Default.GraphFolderPage, cancellationToken);
             folders.AddRange(result.Value ?? []);
-            if (GraphNextLink.FolderListPage(result.NextLink, http.BaseAddress!) is not { } next)
+            if (result.NextLink is null)
             {
                 return new GraphFolderList(folders, Truncated: false);
+            }
+
+            if (GraphNextLink.FolderListPage(result.NextLink, http.BaseAddress!) is not { } next)
+            {
+                // Not a form FuncMail follows: the picker says it shows only part of the list.
+                MailLog.ContinuationRejected(logger);
+                return new GraphFolderList(folders, Truncated: true);
             }
 
             if (page == MaxFolderPages)
@@ -67,17 +74,39 @@ public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> lo
     /// <summary>
     /// The ids of the well-known folders in this mailbox, in one JSON batch. The folder list gives names only, and those
     /// are in the mailbox's language ("Posteingang"), so the ids are what tells the picker which folder is which.
-    /// A folder the mailbox does not have (no Archive, say) is left out.
+    /// A folder the mailbox does not have (404, no Archive say) is left out; any other failure of an item makes the
+    /// whole answer unknown (null), rather than a folder missing for the whole session.
     /// </summary>
-    public async Task<Dictionary<string, string>> GetWellKnownFolderIdsAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The items depend on each other in a chain: Graph runs a batch's independent items in parallel, and each counts
+    /// against the mailbox's four concurrent requests, beside the time-zone call made at the same moment.
+    /// </remarks>
+    public async Task<Dictionary<string, string>?> GetWellKnownFolderIdsAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
     {
-        var batch = new GraphBatchRequest([.. WellKnownFolders.Select(alias => new GraphBatchItem(alias, "GET", $"/me/mailFolders/{alias}?$select=id"))]);
+        var batch = new GraphBatchRequest([.. WellKnownFolders.Select((alias, i) =>
+            new GraphBatchItem(alias, "GET", $"/me/mailFolders/{alias}?$select=id", i == 0 ? null : [WellKnownFolders[i - 1]]))]);
         using var request = NewRequest(HttpMethod.Post, new Uri("$batch", UriKind.Relative), accessToken, correlationId);
         request.Content = JsonContent.Create(batch, GraphJsonContext.Default.GraphBatchRequest);
         var answer = await SendAsync(request, GraphJsonContext.Default.GraphBatchResponse, correlationId, cancellationToken);
-        return (answer.Responses ?? [])
-            .Where(r => r.Status == 200 && r.Id is { } id && WellKnownFolders.Contains(id) && r.Body?.Id is { Length: > 0 })
-            .ToDictionary(r => r.Id!, r => r.Body!.Id!);
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in answer.Responses ?? [])
+        {
+            if (item.Id is not { } alias || !WellKnownFolders.Contains(alias))
+            {
+                continue;
+            }
+
+            if (item.Status == 200 && item.Body?.Id is { Length: > 0 } id)
+            {
+                ids.TryAdd(alias, id);
+            }
+            else if (item.Status != 404)
+            {
+                return null;
+            }
+        }
+
+        return ids;
     }
 
     /// <summary>The mailbox's time zone (Graph's timestamps are UTC, and Prefer: outlook.timezone does not apply to messages).</summary>
@@ -130,24 +159,37 @@ public sealed class GraphMailClient(HttpClient http, ILogger<GraphMailClient> lo
         }
     }
 
-    /// <summary>Graph's error.code, read from a bounded error body; null when there is none or it cannot be read.</summary>
+    /// <summary>
+    /// Graph's error.code from at most 64 KiB of the error body, read within an attempt's time limit; null when there is
+    /// none, it cannot be read in time, or it is not a plain code (it is logged).
+    /// </summary>
     private static async Task<string?> ErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength is > 64 * 1024)
-        {
-            return null;
-        }
-
+        const int MaxBody = 64 * 1024;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(GraphResilience.AttemptTimeout);
         try
         {
-            var body = await response.Content.ReadFromJsonAsync(GraphJsonContext.Default.GraphErrorBody, cancellationToken);
-            return body?.Error?.Code is { Length: > 0 and <= 100 } code ? code : null;
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var buffer = new byte[MaxBody];
+            var length = 0;
+            int read;
+            while (length < MaxBody && (read = await stream.ReadAsync(buffer.AsMemory(length), timeout.Token)) > 0)
+            {
+                length += read;
+            }
+
+            var body = JsonSerializer.Deserialize(buffer.AsSpan(0, length), GraphJsonContext.Default.GraphErrorBody);
+            return body?.Error?.Code is { } code && ErrorCode().IsMatch(code) ? code : null;
         }
-        catch (Exception e) when (e is JsonException or IOException or HttpRequestException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or IOException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return null;
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_.]{1,100}$")]
+    private static partial System.Text.RegularExpressions.Regex ErrorCode();
 
     private static TimeSpan? RetryAfterDate(HttpResponseMessage response) =>
         response.Headers.RetryAfter?.Date is { } date && response.Headers.Date is { } now ? date - now : null;

@@ -49,7 +49,8 @@ public sealed record GraphBatchRequest([property: JsonPropertyName("requests")] 
 public sealed record GraphBatchItem(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("method")] string Method,
-    [property: JsonPropertyName("url")] string Url);
+    [property: JsonPropertyName("url")] string Url,
+    [property: JsonPropertyName("dependsOn"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? DependsOn = null);
 
 public sealed record GraphBatchResponse([property: JsonPropertyName("responses")] IReadOnlyList<GraphBatchAnswer>? Responses);
 

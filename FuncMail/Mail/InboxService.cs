@@ -129,6 +129,10 @@ public sealed class InboxService(
         {
             app.Slot.Adopt(shared);
         }
+        else if (tokens.FailedSince(session.Id, session.ETag))
+        {
+            return (null, Responses.Unavailable(context, "Microsoft sign-in"));
+        }
 
         try
         {
@@ -165,8 +169,10 @@ public sealed class InboxService(
         }
         catch (MsalServiceException e) when (!cancellationToken.IsCancellationRequested)
         {
-            // MSAL already retried the token endpoint once; stacking more retries here would only delay the page (checklist E2).
+            // MSAL already retried the token endpoint once; stacking more retries here would only delay the page (checklist E2),
+            // and the requests waiting behind this one get the same answer at once.
             MailLog.TokenEndpointFailed(logger, e.ErrorCode, e.StatusCode, correlationId);
+            tokens.ShareFailure(session.Id, session.ETag);
             return (null, Responses.Unavailable(context, "Microsoft sign-in"));
         }
     }
@@ -202,12 +208,10 @@ public sealed class InboxService(
             // A work account without an Exchange Online licence, an on-premises or an inactive mailbox (Graph: 404).
             (_, "MailboxNotEnabledForRESTAPI") =>
                 Responses.Error(context, StatusCodes.Status403Forbidden, "This account has no mailbox FuncMail can read", "Microsoft says your account has no Exchange Online mailbox: it may have no Exchange Online licence, or its mailbox is on-premises or inactive. Ask your administrator, or sign in with another account.", "Sign in with another account", "/api/SignIn"),
-            (_, "ErrorAccessDenied") =>
-                Responses.Error(context, StatusCodes.Status403Forbidden, "FuncMail may not read this folder", "Your mailbox refused FuncMail access to this folder. Pick another folder, or ask your administrator whether FuncMail may read mail.", "Go to the inbox", Path),
             (_, "ErrorItemNotFound") =>
                 Responses.Error(context, StatusCodes.Status404NotFound, "That folder doesn't exist", "The folder may have been deleted or moved. Pick another one from your inbox.", "Go to the inbox", Path),
             (_, "InefficientFilter") =>
-                Responses.Error(context, StatusCodes.Status400BadRequest, "Microsoft Graph could not run that query", "The search is too complex for your mailbox. Try fewer or simpler words.", "Go to the inbox", Path),
+                Responses.Error(context, StatusCodes.Status400BadRequest, "Microsoft Graph could not run that query", "Your mailbox found this list too complex to sort. Try the folder again, or a simpler search.", "Go to the inbox", Path),
 
             // Graph answers 400 for a $skiptoken it does not know (a forged or stale "next" link).
             (HttpStatusCode.BadRequest, _) when query.Next is not null =>
@@ -216,6 +220,7 @@ public sealed class InboxService(
             // Graph answers 404 for a folder that is gone and 400 for an id that was never valid.
             (HttpStatusCode.NotFound or HttpStatusCode.BadRequest, _) =>
                 Responses.Error(context, StatusCodes.Status404NotFound, "That folder doesn't exist", "The folder may have been deleted or renamed. Pick another one from your inbox.", "Go to the inbox", Path),
+            // ErrorAccessDenied, on a mail call, is a token without Mail.Read: consent was not given or was withdrawn.
             (HttpStatusCode.Forbidden, _) =>
                 Responses.Error(context, StatusCodes.Status403Forbidden, "FuncMail may not read this mailbox", "Microsoft Graph refused access. Sign in again and accept the permissions FuncMail asks for, or ask your administrator to grant them.", "Sign in again", "/api/SignIn"),
             (HttpStatusCode.TooManyRequests, _) =>

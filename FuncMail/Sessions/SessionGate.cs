@@ -11,7 +11,7 @@ public sealed record ActiveSession(Session Session, SignedId Cookie);
 /// Finds the caller's session: the cookie MAC first, with no I/O (checklist B1), then one Table point read, then
 /// the server-side idle and absolute timeouts (B7). An ended session's row is deleted and its cookie expired.
 /// </summary>
-public sealed class SessionGate(SessionCookies cookies, SessionStore store, TimeProvider time, IOptions<SessionOptions> options, ILogger<SessionGate> logger)
+public sealed class SessionGate(SessionCookies cookies, SessionStore store, SessionTokens tokens, TimeProvider time, IOptions<SessionOptions> options, ILogger<SessionGate> logger)
 {
     public async Task<ActiveSession?> FindAsync(HttpContext context, CancellationToken cancellationToken)
     {
@@ -73,6 +73,7 @@ public sealed class SessionGate(SessionCookies cookies, SessionStore store, Time
     /// <summary>Deletes the row (and with it the tokens) and expires the cookie.</summary>
     public async Task EndAsync(HttpContext context, string sessionId, string reason, CancellationToken cancellationToken)
     {
+        tokens.Forget(sessionId);
         await store.DeleteAsync(sessionId, cancellationToken);
         SessionCookies.ExpireSession(context.Response);
         SessionLog.SessionEnded(logger, SessionLog.Hash(sessionId), reason);
@@ -83,13 +84,14 @@ public sealed class SessionGate(SessionCookies cookies, SessionStore store, Time
     /// sliding cookies do), so a warm request normally writes nothing. Re-issues a cookie signed with a retired key (B3).
     /// False when the session had to end instead: a token cache too large for its row (checklist H4).
     /// </summary>
-    public async Task<bool> TouchAsync(HttpContext context, ActiveSession active, byte[]? newCache, bool cacheChanged, CancellationToken cancellationToken)
+    /// <param name="currentCache">The token cache as this request leaves it: its own refresh, one it adopted from another request of the session, or the one it read.</param>
+    public async Task<bool> TouchAsync(HttpContext context, ActiveSession active, byte[]? currentCache, bool cacheChanged, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var session = active.Session;
         if (cacheChanged || now - session.LastSeenAt >= options.Value.IdleTimeout / 2)
         {
-            var updated = session with { LastSeenAt = now, TokenCache = cacheChanged ? newCache : session.TokenCache };
+            var updated = session with { LastSeenAt = now, TokenCache = currentCache };
             try
             {
                 if (!await store.TryReplaceAsync(updated, cancellationToken))

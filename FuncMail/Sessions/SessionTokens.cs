@@ -15,8 +15,11 @@ public sealed class SessionTokens(TimeProvider time)
     /// <summary>Graph's concurrency limit per app per mailbox (Outlook service limits).</summary>
     public const int GraphRequestsPerMailbox = 4;
 
-    /// <summary>How long a shared cache is offered; a waiter is served within a request's deadline, well before.</summary>
+    /// <summary>How long a shared cache is offered: waiters are in line for at most a request's deadline.</summary>
     private static readonly TimeSpan ShareFor = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a failed refresh answers for the requests waiting behind it, so they do not each retry a service that is down.</summary>
+    private static readonly TimeSpan FailureFor = TimeSpan.FromSeconds(10);
 
     private readonly KeyedSemaphore _refresh = new(1);
     private readonly KeyedSemaphore _graph = new(GraphRequestsPerMailbox);
@@ -31,30 +34,54 @@ public sealed class SessionTokens(TimeProvider time)
         _graph.EnterAsync(mailbox, cancellationToken);
 
     /// <summary>Offers the cache a refresh produced to requests that read the same row version.</summary>
-    public void Share(string sessionId, ETag readVersion, byte[] cache)
-    {
-        var now = time.GetUtcNow();
-        lock (_shared)
-        {
-            foreach (var old in _shared.Where(s => now - s.Value.At > ShareFor).Select(s => s.Key).ToList())
-            {
-                _shared.Remove(old);
-            }
+    public void Share(string sessionId, ETag readVersion, byte[] cache) => Put(sessionId, new Shared(readVersion, cache, time.GetUtcNow()));
 
-            _shared[sessionId] = new Shared(readVersion, cache, now);
-        }
-    }
+    /// <summary>Tells the requests waiting behind this one that the identity platform just failed to refresh.</summary>
+    public void ShareFailure(string sessionId, ETag readVersion) => Put(sessionId, new Shared(readVersion, null, time.GetUtcNow()));
 
     /// <summary>The cache another request refreshed from the same row version, if any, while it is fresh.</summary>
-    public byte[]? SharedSince(string sessionId, ETag readVersion)
+    public byte[]? SharedSince(string sessionId, ETag readVersion) =>
+        Get(sessionId, readVersion) is { Cache: { } cache } shared && time.GetUtcNow() - shared.At <= ShareFor ? cache : null;
+
+    /// <summary>True when a request of this session, from the same row version, failed to refresh moments ago.</summary>
+    public bool FailedSince(string sessionId, ETag readVersion) =>
+        Get(sessionId, readVersion) is { Cache: null } failed && time.GetUtcNow() - failed.At <= FailureFor;
+
+    /// <summary>Drops what is kept for a session that ended: no decrypted cache outlives its session here.</summary>
+    public void Forget(string sessionId)
     {
         lock (_shared)
         {
-            return _shared.TryGetValue(sessionId, out var shared) && shared.ReadVersion == readVersion && time.GetUtcNow() - shared.At <= ShareFor
-                ? shared.Cache
-                : null;
+            _shared.Remove(sessionId);
         }
     }
 
-    private sealed record Shared(ETag ReadVersion, byte[] Cache, DateTimeOffset At);
+    private void Put(string sessionId, Shared shared)
+    {
+        lock (_shared)
+        {
+            Purge();
+            _shared[sessionId] = shared;
+        }
+    }
+
+    private Shared? Get(string sessionId, ETag readVersion)
+    {
+        lock (_shared)
+        {
+            Purge();
+            return _shared.TryGetValue(sessionId, out var shared) && shared.ReadVersion == readVersion ? shared : null;
+        }
+    }
+
+    private void Purge()
+    {
+        var now = time.GetUtcNow();
+        foreach (var old in _shared.Where(s => now - s.Value.At > ShareFor).Select(s => s.Key).ToList())
+        {
+            _shared.Remove(old);
+        }
+    }
+
+    private sealed record Shared(ETag ReadVersion, byte[]? Cache, DateTimeOffset At);
 }

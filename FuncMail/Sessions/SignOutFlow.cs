@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace FuncMail.Sessions;
 
 /// <summary>Sign-out (checklist B8): a POST carrying the session's anti-forgery token, from this origin; it deletes the row and the cookie.</summary>
-public sealed class SignOutFlow(SessionCookies cookies, SessionStore store, IOptions<EntraOptions> entra, ILogger<SignOutFlow> logger)
+public sealed class SignOutFlow(SessionCookies cookies, SessionStore store, SessionTokens tokens, IOptions<EntraOptions> entra, ILogger<SignOutFlow> logger)
 {
     /// <summary>GET shows a confirmation form; the MAC check needs no I/O, so neither does this page.</summary>
     public IActionResult Confirm(HttpContext context) =>
@@ -31,6 +31,7 @@ public sealed class SignOutFlow(SessionCookies cookies, SessionStore store, IOpt
 
         // The hint for Microsoft's sign-out is read before the row goes (one point read; sign-out is rare).
         var hint = (await store.GetSealedAsync(session.Id, cancellationToken))?.LogoutHint;
+        tokens.Forget(session.Id);
         await store.DeleteAsync(session.Id, cancellationToken);
         SessionCookies.ExpireSession(context.Response);
         SessionLog.SignedOut(logger, SessionLog.Hash(session.Id));
