@@ -21,32 +21,27 @@ public static partial class GraphNextLink
     /// <summary>The link's $skiptoken, or null when the link is not a form FuncMail accepts.</summary>
     public static string? SkipToken(string? nextLink, Uri graphBaseUrl)
     {
-        var root = graphBaseUrl.GetLeftPart(UriPartial.Authority) + graphBaseUrl.AbsolutePath.TrimEnd('/') + "/";
-        if (nextLink is null || nextLink.Length > 8192 || !nextLink.StartsWith(root, StringComparison.OrdinalIgnoreCase)
-            || !Uri.TryCreate(nextLink, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps || !uri.IsDefaultPort
-            || !string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Fragment)
-            || !string.Equals(uri.Host, graphBaseUrl.Host, StringComparison.OrdinalIgnoreCase))
+        if (Split(nextLink, graphBaseUrl) is not { Path: var path, Query: { } query } || !MessagesPath().IsMatch(path))
         {
             return null;
         }
 
-        // The path as Graph wrote it: System.Uri would already have folded any dot segments away.
-        var rest = nextLink[root.Length..];
-        var question = rest.IndexOf('?', StringComparison.Ordinal);
-        if (question < 0 || !MessagesPath().IsMatch(rest[..question]) || Forbidden().IsMatch(rest[..question]))
-        {
-            return null;
-        }
-
-        var query = QueryHelpers.ParseQuery(rest[question..]);
-        return query.TryGetValue("$skiptoken", out var tokens) && tokens is [{ Length: > 0 and <= MaxSkipTokenLength } token] ? token : null;
+        return QueryHelpers.ParseQuery(query).TryGetValue("$skiptoken", out var tokens) && tokens is [{ Length: > 0 and <= MaxSkipTokenLength } token] ? token : null;
     }
 
     /// <summary>
     /// The next page of the top-level folder list, from Graph's nextLink for it (<c>{base}/me/mailFolders?…</c> or
     /// <c>{base}/users/{id}/mailFolders?…</c>), followed as Graph wrote it; null for any other form.
     /// </summary>
-    public static Uri? FolderListPage(string? nextLink, Uri graphBaseUrl)
+    public static Uri? FolderListPage(string? nextLink, Uri graphBaseUrl) =>
+        Split(nextLink, graphBaseUrl) is { Path: var path, Query: not null, Uri: var uri } && FoldersPath().IsMatch(path) ? uri : null;
+
+    /// <summary>
+    /// A link under the Graph base URL (https, its host, its default port, no user info or fragment), split into the
+    /// path after the base, as Graph wrote it (System.Uri would already have folded any dot segments away), and the query.
+    /// Null when it is not such a link or its path holds an encoded slash, backslash or dot.
+    /// </summary>
+    private static (Uri Uri, string Path, string? Query)? Split(string? nextLink, Uri graphBaseUrl)
     {
         var root = graphBaseUrl.GetLeftPart(UriPartial.Authority) + graphBaseUrl.AbsolutePath.TrimEnd('/') + "/";
         if (nextLink is null || nextLink.Length > 8192 || !nextLink.StartsWith(root, StringComparison.OrdinalIgnoreCase)
@@ -59,7 +54,8 @@ public static partial class GraphNextLink
 
         var rest = nextLink[root.Length..];
         var question = rest.IndexOf('?', StringComparison.Ordinal);
-        return question > 0 && FoldersPath().IsMatch(rest[..question]) && !Forbidden().IsMatch(rest[..question]) ? uri : null;
+        var path = question < 0 ? rest : rest[..question];
+        return Forbidden().IsMatch(path) ? null : (uri, path, question < 0 ? null : rest[question..]);
     }
 
     [GeneratedRegex(@"^(?:me|users/(?!\.{1,2}/)[A-Za-z0-9@._%'-]{1,256}|users\('[A-Za-z0-9@._%-]{1,256}'\))/mailFolders$")]
