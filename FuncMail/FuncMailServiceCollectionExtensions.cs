@@ -72,6 +72,7 @@ public static class FuncMailServiceCollectionExtensions
         // Sign-in: MSAL's HTTP goes through IHttpClientFactory (pooled; tests swap the primary handler for the Entra stub).
         services.AddHttpClient(MsalHttpClientFactory.ClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
         services.AddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
+        services.AddSingleton<ManagedIdentityAssertion>();
         services.AddSingleton<MsalClientFactory>();
         services.AddSingleton<IdTokenCheck>();
         services.AddSingleton<SignInFlow>();
@@ -99,6 +100,7 @@ public static class FuncMailServiceCollectionExtensions
         where TValidator : class, IValidateOptions<TOptions>
     {
         services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>>(new KeyVaultReferenceValidator<TOptions>(configuration, section));
         services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
     }
 }

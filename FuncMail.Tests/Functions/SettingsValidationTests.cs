@@ -72,6 +72,38 @@ public sealed class SettingsValidationTests
         Assert.Contains(expected, StartupError(With(key, value)), StringComparison.Ordinal);
 
     [Fact]
+    public void Startup_WithTheManagedIdentityCredential_NeedsTheIdentitysClientId_AndNoSecret()
+    {
+        var managed = new Dictionary<string, string?>(Valid) { ["Entra:ClientCredential"] = "ManagedIdentity", ["Entra:ClientSecret"] = null };
+
+        Assert.Contains("Entra:ManagedIdentityClientId must be the client id (a GUID)", StartupError(managed), StringComparison.Ordinal);
+        managed["Entra:ManagedIdentityClientId"] = Guid.NewGuid().ToString();
+        Assert.Null(StartupError(managed));
+        managed["Entra:ClientSecret"] = "left-over";
+        Assert.Contains("Entra:ClientSecret is set, but Entra:ClientCredential is ManagedIdentity", StartupError(managed), StringComparison.Ordinal);
+        Assert.Contains("Entra:ClientCredential must be ClientSecret or ManagedIdentity (got 'Certificate')", StartupError(With("Entra:ClientCredential", "Certificate")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://login.microsoftonline.com/", "api://AzureADTokenExchange")]
+    [InlineData("https://login.microsoftonline.us/", "api://AzureADTokenExchangeUSGov")]
+    [InlineData("https://login.chinacloudapi.cn/", "api://AzureADTokenExchangeChina")]
+    public void ManagedIdentityAssertion_AsksForTheCloudsTokenExchangeAudience(string instance, string audience) =>
+        Assert.Equal(audience, ManagedIdentityAssertion.TokenExchangeAudience(new Uri(instance)));
+
+    [Theory]
+    [InlineData("Entra:ClientSecret")]
+    [InlineData("Session:Keys:k1")]
+    public void Startup_WithAKeyVaultReferenceThatDidNotResolve_SaysSo(string key)
+    {
+        // What App Service passes on when it cannot read the secret: the reference text itself.
+        var error = StartupError(With(key, "@Microsoft.KeyVault(VaultName=kv-fm-abc;SecretName=entra-client-secret)"));
+
+        Assert.Contains($"{key}: a Key Vault reference did not resolve", error, StringComparison.Ordinal);
+        Assert.Contains("Key Vault Secrets User", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Startup_WithSampleDevOnlyKeyOutsideDevelopment_Fails()
     {
         var settings = new Dictionary<string, string?>(Valid) { ["Session:Keys:dev-only-sample"] = Convert.ToBase64String(new byte[32]), ["Session:ActiveKeyId"] = "dev-only-sample" };

@@ -13,8 +13,27 @@ namespace FuncMail.Tests.Infrastructure;
 /// the token endpoint. It checks PKCE, redirect_uri, client credentials and code reuse like the real one, issues
 /// ID tokens carrying the nonce it was given, and records anything it was not built to answer.
 /// </summary>
-public sealed class EntraStub(string clientId, string clientSecret) : HttpMessageHandler
+/// <remarks>
+/// The app registration proves itself with its client secret or, when it has none (<paramref name="clientSecret"/>
+/// null), with a managed identity it trusts as a federated identity credential: the token this stub issued to the
+/// identity (<see cref="IssueManagedIdentityToken"/>) arrives as a <c>client_assertion</c>, and its issuer, subject and
+/// audience must match one of <see cref="FederatedCredentials"/> exactly, as Entra's "Configure an application to trust a
+/// managed identity" requires. Error codes and texts are Entra's (learn.microsoft.com/entra/identity-platform/reference-error-codes).
+/// </remarks>
+public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessageHandler
 {
+    /// <summary>client_assertion_type of a JWT client assertion (RFC 7523), the only one Entra takes for a federated credential.</summary>
+    public const string JwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+    /// <summary>
+    /// The app id of "AAD Token Exchange Endpoint": the aud claim of a managed identity's token for
+    /// api://AzureADTokenExchange, as decoded tokens show it (entra-docs conditional-access/agent-id.md names the id).
+    /// </summary>
+    public const string TokenExchangeAppId = "fb60f99c-7a34-4190-8149-302f77469936";
+
+    /// <summary>Tokens this stub issued to managed identities (their "signature": a forged one is not in here), with their claims.</summary>
+    private readonly ConcurrentDictionary<string, JsonObject> _managedIdentityTokens = new();
+
     public const string Host = "login.microsoftonline.com";
 
     /// <summary>The key under which a token request's client-request-id header is recorded with its form.</summary>
@@ -54,6 +73,34 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
     public ConcurrentQueue<string> IssuedSecrets { get; } = new();
 
     public ConcurrentQueue<IReadOnlyDictionary<string, string>> TokenRequests { get; } = new();
+
+    /// <summary>The app registration's federated identity credentials: (issuer, subject, audience) it trusts.</summary>
+    public ConcurrentBag<(string Issuer, string Subject, string Audience)> FederatedCredentials { get; } = [];
+
+    /// <summary>
+    /// A token for a managed identity, as Entra issues it to the platform's identity endpoint: aud is the token-exchange
+    /// app's id for <c>api://AzureADTokenExchange</c>; iss, sub and oid as in decoded tokens (microsoft-identity-web#2551).
+    /// </summary>
+    public (string Token, DateTimeOffset ExpiresOn) IssueManagedIdentityToken(string tenantId, string principalId, string resource, TimeSpan lifetime)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var claims = new JsonObject
+        {
+            ["aud"] = resource == "api://AzureADTokenExchange" ? TokenExchangeAppId : resource,
+            ["iss"] = $"https://{Host}/{tenantId}/v2.0",
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["nbf"] = now.ToUnixTimeSeconds(),
+            ["exp"] = (now + lifetime).ToUnixTimeSeconds(),
+            ["idtyp"] = "app",
+            ["oid"] = principalId,
+            ["sub"] = principalId,
+            ["tid"] = tenantId,
+        };
+        var token = $"{B64(new JsonObject { ["typ"] = "JWT", ["alg"] = "RS256", ["kid"] = "stub" })}.{B64(claims)}.c3R1Yi1zaWduYXR1cmU";
+        _managedIdentityTokens[token] = claims;
+        IssuedSecrets.Enqueue(token);
+        return (token, now + lifetime);
+    }
 
     public int DiscoveryRequests => _discovery;
 
@@ -148,9 +195,14 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
 
     private HttpResponseMessage Token(Dictionary<string, string> form)
     {
-        if (form.GetValueOrDefault("client_id") != clientId || form.GetValueOrDefault("client_secret") != clientSecret)
+        if (form.GetValueOrDefault("client_id") != clientId)
         {
-            return Json(HttpStatusCode.Unauthorized, Error("invalid_client", "AADSTS7000215: Invalid client secret provided."));
+            return Json(HttpStatusCode.BadRequest, Error("unauthorized_client", $"AADSTS700016: Application with identifier '{form.GetValueOrDefault("client_id")}' was not found in the directory."));
+        }
+
+        if (ClientAuthenticationError(form) is { } refused)
+        {
+            return refused;
         }
 
         switch (form.GetValueOrDefault("grant_type"))
@@ -189,6 +241,46 @@ public sealed class EntraStub(string clientId, string clientSecret) : HttpMessag
             default:
                 return Fail($"token grant_type={form.GetValueOrDefault("grant_type")}");
         }
+    }
+
+    /// <summary>The client secret, or a client assertion from a trusted managed identity; never both, never neither.</summary>
+    private HttpResponseMessage? ClientAuthenticationError(Dictionary<string, string> form)
+    {
+        var secret = form.GetValueOrDefault("client_secret");
+        var assertion = form.GetValueOrDefault("client_assertion");
+        if (secret is not null && assertion is not null)
+        {
+            return Json(HttpStatusCode.BadRequest, Error("invalid_request", "AADSTS90023: Invalid request: client_secret and client_assertion cannot both be presented."));
+        }
+
+        if (assertion is null)
+        {
+            return clientSecret is not null && secret == clientSecret
+                ? null
+                : Json(HttpStatusCode.Unauthorized, Error("invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID."));
+        }
+
+        if (form.GetValueOrDefault("client_assertion_type") != JwtBearer)
+        {
+            return Json(HttpStatusCode.BadRequest, Error("invalid_request", "AADSTS50027: JWT token is invalid or malformed."));
+        }
+
+        if (!_managedIdentityTokens.TryGetValue(assertion, out var claims))
+        {
+            return Json(HttpStatusCode.Unauthorized, Error("invalid_client", "AADSTS700027: Client assertion failed signature validation."));
+        }
+
+        if ((long)claims["exp"]! <= DateTimeOffset.UtcNow.ToUnixTimeSeconds())
+        {
+            return Json(HttpStatusCode.Unauthorized, Error("invalid_client", "AADSTS700024: Client assertion is not within its valid time range."));
+        }
+
+        var (issuer, subject, audience) = ((string)claims["iss"]!, (string)claims["sub"]!, (string)claims["aud"]!);
+        var trusted = FederatedCredentials.Any(f => f.Issuer == issuer && f.Subject == subject
+            && (f.Audience == audience || (f.Audience == "api://AzureADTokenExchange" && audience == TokenExchangeAppId)));
+        return trusted
+            ? null
+            : Json(HttpStatusCode.Unauthorized, Error("invalid_client", $"AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '{issuer}'. Assertion Subject: '{subject}'. Assertion Audience: '{audience}'."));
     }
 
     /// <summary>True when a claims request asks for more than the client capabilities MSAL declares with every request.</summary>

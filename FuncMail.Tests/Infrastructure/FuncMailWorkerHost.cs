@@ -14,10 +14,11 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
 {
     private readonly CloudProxy _proxy;
 
-    private FuncMailWorkerHost(FunctionsHostEmulator emulator, CloudProxy proxy, EntraStub entra, GraphStub graph, IReadOnlyDictionary<string, string?> settings, string connectionString)
+    private FuncMailWorkerHost(FunctionsHostEmulator emulator, CloudProxy proxy, ManagedIdentityEndpoint? identity, EntraStub entra, GraphStub graph, IReadOnlyDictionary<string, string?> settings, string connectionString)
     {
         Emulator = emulator;
         _proxy = proxy;
+        ManagedIdentity = identity;
         Entra = entra;
         Graph = graph;
         Settings = settings;
@@ -36,6 +37,9 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
 
     public EntraStub Entra { get; }
 
+    /// <summary>The platform's identity endpoint, when the app proves itself with its managed identity rather than a secret.</summary>
+    public ManagedIdentityEndpoint? ManagedIdentity { get; }
+
     public GraphStub Graph { get; }
 
     /// <summary>The settings the worker was started with, in configuration form (<c>Section:Key</c>).</summary>
@@ -53,10 +57,21 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
     /// <param name="sameAppAs">Another instance of the same app: this one shares its tables, keys, redirect URI and Microsoft stubs.</param>
     /// <param name="appDirectory">Another build of FuncMail (a publish output, for the cold-start measurements).</param>
     /// <param name="https">Serve the front door over https, as Azure does (the worker then sees X-Forwarded-Proto: https).</param>
+    /// <param name="managedIdentity">
+    /// Deploy as infra/ does: the app registration has no client secret and trusts the app's user-assigned managed
+    /// identity as a federated credential; the worker finds the platform's identity endpoint through its environment.
+    /// </param>
     public static async Task<FuncMailWorkerHost> StartAsync(
-        AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null, FuncMailWorkerHost? sameAppAs = null, string? appDirectory = null, bool https = false)
+        AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null, FuncMailWorkerHost? sameAppAs = null, string? appDirectory = null, bool https = false,
+        bool managedIdentity = false)
     {
-        var entra = sameAppAs?.Entra ?? new EntraStub(FuncMailTestHost.ClientId, FuncMailTestHost.ClientSecret);
+        var entra = sameAppAs?.Entra ?? new EntraStub(FuncMailTestHost.ClientId, managedIdentity ? null : FuncMailTestHost.ClientSecret);
+        var identity = managedIdentity ? await ManagedIdentityEndpoint.StartAsync(entra) : null;
+        if (identity is not null)
+        {
+            entra.FederatedCredentials.Add(identity.FederatedCredential);
+        }
+
         var graph = sameAppAs?.Graph ?? new GraphStub(entra);
         var proxy = await CloudProxy.StartAsync(new Dictionary<string, HttpMessageHandler>
         {
@@ -89,6 +104,15 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
                     ["SSL_CERT_FILE"] = TestCertificateAuthority.Instance.CertificateFile,
                     ["SSL_CERT_DIR"] = TestCertificateAuthority.Instance.EmptyDirectory,
                 };
+                if (identity is not null)
+                {
+                    configuration.Remove("Entra:ClientSecret");
+                    configuration["Entra:ClientCredential"] = "ManagedIdentity";
+                    configuration["Entra:ManagedIdentityClientId"] = identity.ClientId;
+                    configuration["IDENTITY_ENDPOINT"] = identity.Endpoint.AbsoluteUri;
+                    configuration["IDENTITY_HEADER"] = identity.Header;
+                }
+
                 if (sameAppAs is not null)
                 {
                     foreach (var shared in new[] { "Entra:RedirectUri", "Storage:SessionsTable", "Storage:SignInsTable" })
@@ -100,11 +124,16 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
                 settings?.Invoke(configuration);
                 return configuration.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
             }, https);
-            return new FuncMailWorkerHost(emulator, proxy, entra, graph, configuration, azurite.ConnectionString);
+            return new FuncMailWorkerHost(emulator, proxy, identity, entra, graph, configuration, azurite.ConnectionString);
         }
         catch
         {
             await proxy.DisposeAsync();
+            if (identity is not null)
+            {
+                await identity.DisposeAsync();
+            }
+
             throw;
         }
     }
@@ -119,6 +148,7 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
         Assert.Empty(Entra.Unexpected);
         Assert.Empty(Graph.Unexpected);
         Assert.Empty(_proxy.Unexpected);
+        Assert.Empty(ManagedIdentity?.Unexpected ?? []);
         Assert.Empty(Emulator.Unexpected);
         Assert.All(Emulator.Invocations, i => Assert.True(
             i.Status == Microsoft.Azure.WebJobs.Script.Grpc.Messages.StatusResult.Types.Status.Success && i.Forwarding == Yarp.ReverseProxy.Forwarder.ForwarderError.None,
@@ -129,5 +159,9 @@ public sealed class FuncMailWorkerHost : IFuncMailHost
     {
         await Emulator.DisposeAsync();
         await _proxy.DisposeAsync();
+        if (ManagedIdentity is not null)
+        {
+            await ManagedIdentity.DisposeAsync();
+        }
     }
 }

@@ -49,6 +49,15 @@ public sealed class WorkerCleanupAndStartupTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Worker_KeyVaultReferenceThatDidNotResolve_RefusesToStartAndSaysSo()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => FuncMailWorkerHost.StartAsync(azurite, s =>
+            s["Session:Keys:k1"] = "@Microsoft.KeyVault(VaultName=kv-fm-abc;SecretName=session-key-k1)"));
+
+        Assert.Contains("Session:Keys:k1: a Key Vault reference did not resolve", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Worker_PublicSampleKeyInProduction_RefusesToStart()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => FuncMailWorkerHost.StartAsync(azurite, s =>

@@ -12,7 +12,24 @@ public sealed class EntraOptions : IValidatableObject
     /// <summary>The Application (client) ID of the app registration.</summary>
     public string ClientId { get; set; } = "";
 
+    /// <summary>
+    /// How FuncMail proves to Entra that it is this app: <see cref="ClientSecretCredential"/> (local development) or
+    /// <see cref="ManagedIdentityCredential"/> (Azure: the app's managed identity is a federated credential of the app
+    /// registration, so no secret exists; docs/deploy.md, "No client secret").
+    /// </summary>
+    public string ClientCredential { get; set; } = ClientSecretCredential;
+
+    public const string ClientSecretCredential = "ClientSecret";
+
+    public const string ManagedIdentityCredential = "ManagedIdentity";
+
+    /// <summary>The app registration's client secret, when <see cref="ClientCredential"/> is ClientSecret.</summary>
     public string ClientSecret { get; set; } = "";
+
+    /// <summary>The client id of the user-assigned managed identity the app registration trusts, when <see cref="ClientCredential"/> is ManagedIdentity.</summary>
+    public string ManagedIdentityClientId { get; set; } = "";
+
+    internal bool UsesManagedIdentity => string.Equals(ClientCredential, ManagedIdentityCredential, StringComparison.OrdinalIgnoreCase);
 
     /// <summary><c>common</c> (work, school and personal accounts), <c>organizations</c>, <c>consumers</c> or a tenant GUID.</summary>
     public string TenantId { get; set; } = "common";
@@ -36,7 +53,23 @@ public sealed class EntraOptions : IValidatableObject
             yield return new($"{SectionName}:ClientId is missing or not a GUID: {FixIt}.", [nameof(ClientId)]);
         }
 
-        if (string.IsNullOrWhiteSpace(ClientSecret) || ClientSecret.StartsWith('<'))
+        if (UsesManagedIdentity)
+        {
+            if (!Guid.TryParse(ManagedIdentityClientId, out _))
+            {
+                yield return new($"{SectionName}:ManagedIdentityClientId must be the client id (a GUID) of the app's user-assigned managed identity when {SectionName}:ClientCredential is {ManagedIdentityCredential}.", [nameof(ManagedIdentityClientId)]);
+            }
+
+            if (!string.IsNullOrEmpty(ClientSecret))
+            {
+                yield return new($"{SectionName}:ClientSecret is set, but {SectionName}:ClientCredential is {ManagedIdentityCredential}: remove the secret, FuncMail uses one credential.", [nameof(ClientSecret)]);
+            }
+        }
+        else if (!string.Equals(ClientCredential, ClientSecretCredential, StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new($"{SectionName}:ClientCredential must be {ClientSecretCredential} or {ManagedIdentityCredential} (got '{ClientCredential}').", [nameof(ClientCredential)]);
+        }
+        else if (string.IsNullOrWhiteSpace(ClientSecret) || ClientSecret.StartsWith('<'))
         {
             yield return new($"{SectionName}:ClientSecret is missing: {FixIt}.", [nameof(ClientSecret)]);
         }

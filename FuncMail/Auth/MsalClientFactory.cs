@@ -8,7 +8,7 @@ namespace FuncMail.Auth;
 /// part, authority metadata (instance discovery), is cached by MSAL per process, and HTTP comes from the pooled
 /// factory. One client per request means one user per in-memory cache, with no cross-request sharing to lock.
 /// </summary>
-public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpClientFactory httpClientFactory)
+public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpClientFactory httpClientFactory, ManagedIdentityAssertion managedIdentity)
 {
     /// <summary>
     /// Delegated scopes beyond the OpenID ones MSAL adds itself (openid, profile, offline_access), checklist A10:
@@ -23,8 +23,11 @@ public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpC
     public IConfidentialClientApplication Create(TokenCacheSlot slot)
     {
         var entra = options.Value;
-        var app = ConfidentialClientApplicationBuilder.Create(entra.ClientId)
-            .WithClientSecret(entra.ClientSecret)
+        var builder = ConfidentialClientApplicationBuilder.Create(entra.ClientId);
+        builder = entra.UsesManagedIdentity
+            ? builder.WithClientAssertion(managedIdentity.GetAsync)
+            : builder.WithClientSecret(entra.ClientSecret);
+        var app = builder
             .WithAuthority(new Uri(entra.Instance, entra.TenantId + "/"))
             .WithRedirectUri(entra.RedirectUri.AbsoluteUri)
             .WithHttpClientFactory(httpClientFactory)

@@ -317,7 +317,8 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
         {
             if (AppSettingSections.Any(section => key.StartsWith(section + "__", StringComparison.OrdinalIgnoreCase)) || key.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)
                 || key.StartsWith("AZURE_FUNCTIONS_", StringComparison.OrdinalIgnoreCase) || key.StartsWith("FUNCTIONS_", StringComparison.OrdinalIgnoreCase)
-                || key.EndsWith("_PROXY", StringComparison.OrdinalIgnoreCase) || key.StartsWith("SSL_CERT", StringComparison.OrdinalIgnoreCase))
+                || key.EndsWith("_PROXY", StringComparison.OrdinalIgnoreCase) || key.StartsWith("SSL_CERT", StringComparison.OrdinalIgnoreCase)
+                || key is "IDENTITY_ENDPOINT" or "IDENTITY_HEADER" or "IDENTITY_SERVER_THUMBPRINT" or "MSI_ENDPOINT" or "MSI_SECRET" or "IMDS_ENDPOINT")
             {
                 start.Environment.Remove(key);
             }
