@@ -3,15 +3,19 @@ param location string
 param tags object
 param resourceToken string
 param entraClientId string
+param entraTenantId string
+param entraClientCredential string
 @secure()
 param entraClientSecret string
-param entraTenantId string
 @secure()
 param sessionKey string
 param sessionKeyId string
 param previousSessionKeyId string
+param alwaysReadyInstances int
+param disableDotnetPlaceholder bool
 
 var appName = 'func-funcmail-${resourceToken}'
+var usesClientSecret = entraClientCredential == 'ClientSecret'
 var deploymentContainer = 'app-package'
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -95,7 +99,8 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     softDeleteRetentionInDays: 7
   }
 
-  resource clientSecret 'secrets' = {
+  // Only when the app proves itself with a secret; with the managed identity no secret exists at all.
+  resource clientSecret 'secrets' = if (usesClientSecret) {
     name: 'entra-client-secret'
     properties: { value: entraClientSecret }
   }
@@ -104,6 +109,13 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     name: 'session-key-${sessionKeyId}'
     properties: { value: sessionKey }
   }
+}
+
+// The previous session key is never written here: a rotation adds the new key and keeps the old secret as it is.
+// Reading the existing secret's URI makes provisioning fail at once, naming it, if it does not exist.
+resource previousSessionKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' existing = if (!empty(previousSessionKeyId)) {
+  parent: vault
+  name: 'session-key-${previousSessionKeyId}'
 }
 
 resource vaultRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -153,31 +165,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identity.id
+    // Only what Flex Consumption accepts: ftpsState and the other properties on its deprecation list make it reject
+    // the site (ARM error 51021; InfraTests keeps the list). Flex has no FTP endpoint; basic publishing is off below.
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      http20Enabled: true
-      appSettings: [
-        { name: 'AzureWebJobsStorage__accountName', value: storage.name }
-        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-        { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
-        { name: 'Entra__ClientId', value: entraClientId }
-        { name: 'Entra__TenantId', value: entraTenantId }
-        { name: 'Entra__RedirectUri', value: 'https://${appName}.azurewebsites.net/api/GetToken' }
-        { name: 'Entra__ClientSecret', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${vault::clientSecret.name})' }
-        { name: 'Session__Keys__${sessionKeyId}', value: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${vault::sessionKeySecret.name})' }
-        { name: 'Session__ActiveKeyId', value: sessionKeyId }
-        { name: 'Storage__TableServiceUri', value: storage.properties.primaryEndpoints.table }
-        { name: 'Storage__ManagedIdentityClientId', value: identity.properties.clientId }
-        // During a rotation the previous key still verifies cookies and decrypts token caches. Outside one this entry
-        // is an inert placeholder, so that the settings stay one plain list that InfraTests can check.
-        {
-          name: empty(previousSessionKeyId) ? 'FUNCMAIL_NO_PREVIOUS_SESSION_KEY' : 'Session__Keys__${previousSessionKeyId}'
-          value: empty(previousSessionKeyId) ? '' : '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=session-key-${previousSessionKeyId})'
-        }
-      ]
     }
     functionAppConfig: {
       deployment: {
@@ -193,6 +184,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: 40
         instanceMemoryMB: 2048
+        alwaysReady: alwaysReadyInstances > 0 ? [{ name: 'http', instanceCount: alwaysReadyInstances }] : []
       }
       runtime: {
         name: 'dotnet-isolated'
@@ -203,6 +195,44 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   dependsOn: [
     storageRoles
     vaultRole
+  ]
+}
+
+// Every app setting, in one resource written after the site exists, so that the redirect URI comes from the host name
+// Azure gave the site (unique default host names include a hash and the region). A provision replaces the whole set:
+// anything set by hand is removed, so every setting FuncMail needs is a parameter here.
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: union(
+    {
+      AzureWebJobsStorage__accountName: storage.name
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identity.properties.clientId
+      // FuncMail's page is /api/Home; the Functions host's own landing page at / is off.
+      AzureWebJobsDisableHomepage: 'true'
+      APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+      Entra__ClientId: entraClientId
+      Entra__TenantId: entraTenantId
+      Entra__RedirectUri: redirectUri
+      Entra__ClientCredential: entraClientCredential
+      'Session__Keys__${sessionKeyId}': '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${vault::sessionKeySecret.name})'
+      Session__ActiveKeyId: sessionKeyId
+      Storage__TableServiceUri: storage.properties.primaryEndpoints.table
+      Storage__ManagedIdentityClientId: identity.properties.clientId
+    },
+    usesClientSecret
+      ? { Entra__ClientSecret: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=entra-client-secret)' }
+      : { Entra__ManagedIdentityClientId: identity.properties.clientId },
+    empty(previousSessionKeyId)
+      ? {}
+      : { 'Session__Keys__${previousSessionKeyId}': '@Microsoft.KeyVault(SecretUri=${previousSessionKeySecret!.properties.secretUri})' },
+    disableDotnetPlaceholder ? { WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED: '0' } : {}
+  )
+  dependsOn: [
+    vault::clientSecret
+    insightsRole
   ]
 }
 
@@ -219,10 +249,15 @@ resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-
   properties: { allow: false }
 }
 
-output functionAppName string = functionApp.name
-output uri string = 'https://${functionApp.properties.defaultHostName}'
-output redirectUri string = 'https://${functionApp.properties.defaultHostName}/api/GetToken'
+var origin = 'https://${functionApp.properties.defaultHostName}'
+var redirectUri = '${origin}/api/GetToken'
 
-@description('Where Entra returns the browser after sign-out; register it as a redirect URI too.')
-output postLogoutRedirectUri string = 'https://${functionApp.properties.defaultHostName}/api/Home'
+output functionAppName string = functionApp.name
+output functionAppId string = functionApp.id
+output homeUrl string = '${origin}/api/Home'
+output redirectUri string = redirectUri
+
+@description('Where Entra returns the browser after sign-out (FuncMail\'s home page); register it as a redirect URI too.')
+output postLogoutRedirectUri string = '${origin}/api/Home'
 output keyVaultName string = vault.name
+output identityPrincipalId string = identity.properties.principalId

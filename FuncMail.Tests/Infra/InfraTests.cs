@@ -42,7 +42,7 @@ public sealed class InfraTests
     }
 
     [Fact]
-    public void FunctionApp_IsDotnetIsolated10_HttpsOnly_Tls12_NoFtp_WithUserAssignedIdentity()
+    public void FunctionApp_IsDotnetIsolated10_HttpsOnly_Tls12_NoBasicPublishing_WithUserAssignedIdentity()
     {
         var app = Single("Microsoft.Web/sites");
         var properties = app["properties"]!;
@@ -51,7 +51,6 @@ public sealed class InfraTests
         Assert.Equal("10.0", (string?)properties["functionAppConfig"]!["runtime"]!["version"]);
         Assert.True((bool)properties["httpsOnly"]!);
         Assert.Equal("1.2", (string?)properties["siteConfig"]!["minTlsVersion"]);
-        Assert.Equal("Disabled", (string?)properties["siteConfig"]!["ftpsState"]);
         Assert.Equal("UserAssigned", (string?)app["identity"]!["type"]);
         Assert.Contains("userAssignedIdentities", (string?)properties["keyVaultReferenceIdentity"], StringComparison.Ordinal);
         Assert.Equal("UserAssignedIdentity", (string?)properties["functionAppConfig"]!["deployment"]!["storage"]!["authentication"]!["type"]);
@@ -91,21 +90,174 @@ public sealed class InfraTests
         Assert.True((bool)Single("Microsoft.KeyVault/vaults")["properties"]!["enableRbacAuthorization"]!);
     }
 
-    [Fact]
-    public void AppSettings_AreIdentityBased_SecretsAreKeyVaultReferences_AndNoSecretIsPlain()
-    {
-        var settings = Single("Microsoft.Web/sites")["properties"]!["siteConfig"]!["appSettings"]!.AsArray()
-            .ToDictionary(s => (string)s!["name"]!, s => (string)s!["value"]!);
+    /// <summary>
+    /// Flex Consumption deprecates these site properties and app settings, and rejects the site when some appear (ARM
+    /// error 51021, "The following site configuration properties (Site.SiteConfig.FtpsState, …) for Flex Consumption
+    /// sites is invalid"). Source: learn.microsoft.com/azure/azure-functions/functions-app-settings, "Flex Consumption
+    /// plan deprecations" (2025-12 revision); FunctionsRuntimeScaleMonitoringEnabled from the 51021 error quoted in
+    /// Azure/azure-cli#31414. http20Enabled is not on the list, but no Flex sample sets it: the same kind of risk.
+    /// </summary>
+    private static readonly string[] FlexDeprecatedSiteProperties =
+    [
+        "alwaysOn", "containerSize", "dnsConfiguration", "ftpsState", "isReserved", "IsXenon", "javaVersion", "LinuxFxVersion",
+        "netFrameworkVersion", "powerShellVersion", "functionAppScaleLimit", "preWarmedInstanceCount", "use32BitWorkerProcess",
+        "vnetBackupRestoreEnabled", "vnetContentShareEnabled", "vnetImagePullEnabled", "vnetRouteAllEnabled", "windowsFxVersion",
+        "functionsRuntimeScaleMonitoringEnabled", "http20Enabled",
+    ];
 
-        Assert.Contains("managedidentity", settings["AzureWebJobsStorage__credential"], StringComparison.Ordinal);
+    private static readonly string[] FlexDeprecatedAppSettings =
+    [
+        "ENABLE_ORYX_BUILD", "FUNCTIONS_EXTENSION_VERSION", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_WORKER_RUNTIME_VERSION",
+        "FUNCTIONS_MAX_HTTP_CONCURRENCY", "FUNCTIONS_WORKER_PROCESS_COUNT", "FUNCTIONS_WORKER_DYNAMIC_CONCURRENCY_ENABLED",
+        "SCM_DO_BUILD_DURING_DEPLOYMENT", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "WEBSITE_CONTENTOVERVNET", "WEBSITE_CONTENTSHARE",
+        "WEBSITE_DNS_SERVER", "WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT", "WEBSITE_NODE_DEFAULT_VERSION", "WEBSITE_RUN_FROM_PACKAGE",
+        "WEBSITE_SKIP_CONTENTSHARE_VALIDATION", "WEBSITE_VNET_ROUTE_ALL",
+    ];
+
+    /// <summary>The module's parameters as main.bicep passes them by default, with canaries for the secrets.</summary>
+    private static Dictionary<string, object?> Parameters(params (string Name, object? Value)[] changes)
+    {
+        var parameters = new Dictionary<string, object?>
+        {
+            ["location"] = "westeurope",
+            ["tags"] = new Dictionary<string, object?>(),
+            ["resourceToken"] = "abc123",
+            ["entraClientId"] = "11111111-2222-3333-4444-555555555555",
+            ["entraTenantId"] = "organizations",
+            ["entraClientCredential"] = "ManagedIdentity",
+            ["entraClientSecret"] = "CANARY-CLIENT-SECRET",
+            ["sessionKey"] = "CANARY-SESSION-KEY",
+            ["sessionKeyId"] = "k1",
+            ["previousSessionKeyId"] = "",
+            ["alwaysReadyInstances"] = 0L,
+            ["disableDotnetPlaceholder"] = false,
+        };
+        foreach (var (name, value) in changes)
+        {
+            parameters[name] = value;
+        }
+
+        return parameters;
+    }
+
+    /// <summary>The app settings a provision writes (one <c>sites/config</c> resource), evaluated for the given parameters.</summary>
+    private static Dictionary<string, string> AppSettings(Dictionary<string, object?> parameters) =>
+        ((Dictionary<string, object?>)Evaluate(Single("Microsoft.Web/sites/config")["properties"], parameters)!)
+            .ToDictionary(s => s.Key, s => s.Value?.ToString() ?? "");
+
+    private static object? Evaluate(JsonNode? node, Dictionary<string, object?> parameters) =>
+        ArmExpression.Evaluate(node, parameters, Templates().Single(t => t["resources"]!.AsArray().Any(r => (string?)r!["type"] == "Microsoft.Web/sites"))["variables"]!.AsObject());
+
+    [Fact]
+    public void FunctionApp_HasNothingOnTheFlexDeprecationList_InAnyConfiguration()
+    {
+        var site = Single("Microsoft.Web/sites");
+        var names = site.ToJsonString().Split('"').ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        Assert.Equal([], FlexDeprecatedSiteProperties.Where(names.Contains));
+        foreach (var parameters in new[] { Parameters(), Parameters(("entraClientCredential", "ClientSecret"), ("previousSessionKeyId", "k0"), ("disableDotnetPlaceholder", true), ("alwaysReadyInstances", 2L)) })
+        {
+            Assert.Equal([], FlexDeprecatedAppSettings.Intersect(AppSettings(parameters).Keys, StringComparer.OrdinalIgnoreCase));
+        }
+
+        Assert.Contains("'appsettings')", (string?)Single("Microsoft.Web/sites/config")["name"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AppSettings_WithTheManagedIdentity_HaveNoClientSecret_AndNoSecretIsWrittenAnywhere()
+    {
+        var settings = AppSettings(Parameters());
+
+        Assert.Equal("ManagedIdentity", settings["Entra__ClientCredential"]);
+        Assert.Contains("clientId", settings["Entra__ManagedIdentityClientId"], StringComparison.Ordinal);
+        Assert.DoesNotContain("Entra__ClientSecret", settings.Keys);
+        var clientSecret = All("Microsoft.KeyVault/vaults/secrets").Single(s => ((string)s["name"]!).Contains("entra-client-secret", StringComparison.Ordinal));
+        Assert.Equal(false, Evaluate(clientSecret["condition"], Parameters()));
+        Assert.Equal("organizations", settings["Entra__TenantId"]);
+    }
+
+    [Fact]
+    public void AppSettings_WithAClientSecret_ReferToKeyVault_AndNoSecretIsPlain()
+    {
+        var parameters = Parameters(("entraClientCredential", "ClientSecret"));
+        var settings = AppSettings(parameters);
+
+        Assert.Equal("@Microsoft.KeyVault(VaultName=kv-fm-abc123;SecretName=entra-client-secret)", settings["Entra__ClientSecret"]);
+        Assert.DoesNotContain("Entra__ManagedIdentityClientId", settings.Keys);
+        Assert.Equal("@Microsoft.KeyVault(VaultName=kv-fm-abc123;SecretName=session-key-k1)", settings["Session__Keys__k1"]);
+        Assert.Equal("k1", settings["Session__ActiveKeyId"]);
+        Assert.DoesNotContain(settings, s => s.Value.Contains("CANARY", StringComparison.Ordinal) || s.Value.Contains("listKeys", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(true, Evaluate(All("Microsoft.KeyVault/vaults/secrets").Single(s => ((string)s["name"]!).Contains("entra-client-secret", StringComparison.Ordinal))["condition"], parameters));
+    }
+
+    [Fact]
+    public void AppSettings_AreIdentityBased_WithTheHostsHomepageOff()
+    {
+        var settings = AppSettings(Parameters());
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
         Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys); // never a connection string
         Assert.Contains("primaryEndpoints.table", settings["Storage__TableServiceUri"], StringComparison.Ordinal);
         Assert.Contains("clientId", settings["Storage__ManagedIdentityClientId"], StringComparison.Ordinal);
-        Assert.StartsWith("[format('@Microsoft.KeyVault(", settings["Entra__ClientSecret"], StringComparison.Ordinal);
-        Assert.StartsWith("[format('@Microsoft.KeyVault(", settings["[format('Session__Keys__{0}', parameters('sessionKeyId'))]"], StringComparison.Ordinal);
-        var previous = settings.Single(s => s.Key.Contains("previousSessionKeyId", StringComparison.Ordinal)).Value;
-        Assert.StartsWith("[if(empty(parameters('previousSessionKeyId')), '', format('@Microsoft.KeyVault(", previous, StringComparison.Ordinal);
-        Assert.DoesNotContain(settings, s => s.Value.Contains("parameters('entraClientSecret')", StringComparison.Ordinal) || s.Value.Contains("parameters('sessionKey')", StringComparison.Ordinal) || s.Value.Contains("listKeys", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("true", settings["AzureWebJobsDisableHomepage"]);
+        Assert.DoesNotContain(settings, s => s.Value.Contains("CANARY", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void PreviousSessionKey_IsReadFromItsExistingSecret_SoAMissingOneFailsTheProvision_AndIsNeverWritten()
+    {
+        Assert.DoesNotContain(AppSettings(Parameters()).Keys, k => k.StartsWith("Session__Keys__", StringComparison.Ordinal) && k != "Session__Keys__k1");
+
+        var previous = AppSettings(Parameters(("sessionKeyId", "k2"), ("previousSessionKeyId", "k1")))["Session__Keys__k1"];
+
+        // reference() reads the secret at deployment: ARM fails with ResourceNotFound, naming it, if it does not exist.
+        Assert.StartsWith("format('@Microsoft.KeyVault(SecretUri={0})', reference(resourceId('Microsoft.KeyVault/vaults/secrets'", previous, StringComparison.Ordinal);
+        Assert.Contains("session-key-{0}', parameters('previousSessionKeyId')", previous, StringComparison.Ordinal);
+        Assert.DoesNotContain(All("Microsoft.KeyVault/vaults/secrets"), s => s.ToJsonString().Contains("previousSessionKeyId", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AlwaysReadyInstances_AndThePlaceholderWorkaround_AreParameters_SoAProvisionKeepsThem()
+    {
+        JsonNode? AlwaysReady() => Single("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!["alwaysReady"];
+
+        Assert.Empty((List<object?>)Evaluate(AlwaysReady(), Parameters())!);
+        var ready = Assert.Single((List<object?>)Evaluate(AlwaysReady(), Parameters(("alwaysReadyInstances", 2L)))!);
+        Assert.Equal(new Dictionary<string, object?> { ["name"] = "http", ["instanceCount"] = 2L }, ready);
+        Assert.DoesNotContain("WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED", AppSettings(Parameters()).Keys);
+        Assert.Equal("0", AppSettings(Parameters(("disableDotnetPlaceholder", true)))["WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED"]);
+
+        var main = Template.Value["parameters"]!;
+        Assert.Equal(0, (int)main["alwaysReadyInstances"]!["defaultValue"]!);
+        Assert.False((bool)main["disableDotnetPlaceholder"]!["defaultValue"]!);
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "main.parameters.json")))!["parameters"]!;
+        Assert.Equal("${FUNCMAIL_ALWAYS_READY_INSTANCES=0}", (string?)file["alwaysReadyInstances"]!["value"]);
+        Assert.Equal("${FUNCMAIL_DISABLE_DOTNET_PLACEHOLDER=false}", (string?)file["disableDotnetPlaceholder"]!["value"]);
+    }
+
+    [Fact]
+    public void Location_OffersOnlyFlexRegions_AsAnAzdLocationPrompt()
+    {
+        var location = Template.Value["parameters"]!["location"]!;
+        var allowed = location["allowedValues"]!.AsArray().Select(v => (string)v!).ToList();
+
+        Assert.InRange(allowed.Count, 20, 40);
+        Assert.Contains("westeurope", allowed);
+        Assert.DoesNotContain("eastus2euap", allowed); // a canary region, not for ordinary subscriptions
+        Assert.All(allowed, region => Assert.Matches("^[a-z0-9]+$", region));
+        Assert.Equal("location", (string?)location["metadata"]!["azd"]!["type"]);
+    }
+
+    [Fact]
+    public void TenantAndCredential_HaveNoSilentDefaults_ButManagedIdentity()
+    {
+        var parameters = Template.Value["parameters"]!;
+
+        Assert.Null(parameters["entraTenantId"]!["defaultValue"]); // azd prompts, or --no-prompt fails naming it
+        Assert.Equal("ManagedIdentity", (string?)parameters["entraClientCredential"]!["defaultValue"]);
+        Assert.Equal(["ManagedIdentity", "ClientSecret"], parameters["entraClientCredential"]!["allowedValues"]!.AsArray().Select(v => (string)v!));
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "main.parameters.json")))!["parameters"]!;
+        Assert.Equal("${FUNCMAIL_ENTRA_TENANT_ID}", (string?)file["entraTenantId"]!["value"]);
     }
 
     [Fact]
@@ -113,6 +265,7 @@ public sealed class InfraTests
     {
         var parameters = Template.Value["parameters"]!;
         Assert.Equal("securestring", (string?)parameters["entraClientSecret"]!["type"]);
+        Assert.Equal("", (string?)parameters["entraClientSecret"]!["defaultValue"]);
         Assert.Equal("securestring", (string?)parameters["sessionKey"]!["type"]);
 
         foreach (var outputs in Templates().Select(t => t["outputs"]).OfType<JsonObject>())
@@ -137,13 +290,24 @@ public sealed class InfraTests
     }
 
     [Fact]
-    public void RedirectUri_IsTheAppsGetTokenUrl()
+    public void RedirectUri_AndHomeUrl_ComeFromTheSitesDefaultHostName_InSettingsAndOutputs()
     {
-        var settings = Single("Microsoft.Web/sites")["properties"]!["siteConfig"]!["appSettings"]!.AsArray();
+        const string HostName = "reference(resourceId('Microsoft.Web/sites', variables('appName')), '2024-04-01').defaultHostName";
+        var settings = AppSettings(Parameters());
+        var outputs = Templates().Single(t => t["resources"]!.AsArray().Any(r => (string?)r!["type"] == "Microsoft.Web/sites"))["outputs"]!;
 
-        Assert.Contains("azurewebsites.net/api/GetToken", settings.Single(s => (string?)s!["name"] == "Entra__RedirectUri")!["value"]!.ToJsonString(), StringComparison.Ordinal);
-        Assert.NotNull(Template.Value["outputs"]!["FUNCMAIL_REDIRECT_URI"]);
-        Assert.NotNull(Template.Value["outputs"]!["FUNCMAIL_POST_LOGOUT_REDIRECT_URI"]);
+        Assert.Contains(HostName, settings["Entra__RedirectUri"], StringComparison.Ordinal);
+        Assert.StartsWith("format('{0}/api/GetToken', format('https://{0}', " + HostName, settings["Entra__RedirectUri"], StringComparison.Ordinal);
+        Assert.Contains(HostName, outputs["redirectUri"]!["value"]!.ToString(), StringComparison.Ordinal);
+        Assert.Contains(HostName, outputs["homeUrl"]!["value"]!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("/api/Home", outputs["homeUrl"]!["value"]!.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("azurewebsites.net", Single("Microsoft.Web/sites/config").ToJsonString(), StringComparison.Ordinal);
+        foreach (var output in new[] { "FUNCMAIL_HOME_URL", "FUNCMAIL_REDIRECT_URI", "FUNCMAIL_POST_LOGOUT_REDIRECT_URI", "FUNCMAIL_FEDERATED_CREDENTIAL_ISSUER", "FUNCMAIL_FEDERATED_CREDENTIAL_SUBJECT", "FUNCMAIL_FEDERATED_CREDENTIAL_AUDIENCE" })
+        {
+            Assert.NotNull(Template.Value["outputs"]![output]);
+        }
+
+        Assert.Null(Template.Value["outputs"]!["SERVICE_API_URI"]);
     }
 
     [Fact]
@@ -170,7 +334,7 @@ public sealed class InfraTests
             yield return template;
             foreach (var resource in template["resources"]!.AsArray().OfType<JsonObject>())
             {
-                if (resource["properties"]?["template"] is JsonObject nested)
+                if (resource["properties"] is JsonObject { } properties && properties["template"] is JsonObject nested)
                 {
                     pending.Push(nested);
                 }
