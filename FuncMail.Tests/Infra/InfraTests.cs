@@ -320,6 +320,21 @@ public sealed class InfraTests
         Assert.Single(All("Microsoft.OperationalInsights/workspaces"));
     }
 
+    [Theory]
+    [InlineData("deploy.yml")]
+    [InlineData("ci.yml")]
+    public void Workflows_PinEveryActionByCommit_AndGiveSecretsOnlyToSteps(string workflow)
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepoPaths.Root, ".github", "workflows", workflow));
+
+        Assert.All(lines.Where(l => l.TrimStart().StartsWith("- uses:", StringComparison.Ordinal) || l.TrimStart().StartsWith("uses:", StringComparison.Ordinal)),
+            line => Assert.Matches(@"uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d", line));
+
+        // The job's env block (four spaces in, under the job) holds no secret: a secret is visible to every step it is given to.
+        var jobEnv = lines.SkipWhile(l => l != "    env:").Skip(1).TakeWhile(l => l.StartsWith("      ", StringComparison.Ordinal));
+        Assert.DoesNotContain(jobEnv, l => l.Contains("secrets.", StringComparison.Ordinal));
+    }
+
     private static JsonObject Single(string type) => Assert.Single(All(type));
 
     private static List<JsonObject> All(string type) =>
