@@ -320,6 +320,17 @@ public sealed class InfraTests
         Assert.Single(All("Microsoft.OperationalInsights/workspaces"));
     }
 
+    [Fact]
+    public void DeployIdentity_MayAssignExactlyTheRolesTheTemplateAssigns()
+    {
+        var script = File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "scripts", "grant-deploy-identity.sh"));
+        var granted = System.Text.RegularExpressions.Regex.Match(script, "roles=\"([^\"]+)\"").Groups[1].Value.Split(", ").Order();
+        var assigned = Templates().Select(t => t["variables"]?["roles"]).OfType<JsonObject>().Single().Select(r => (string)r.Value!).Order();
+
+        Assert.Equal(assigned, granted);
+        Assert.DoesNotContain("Owner\"", script, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("deploy.yml")]
     [InlineData("ci.yml")]
