@@ -72,6 +72,7 @@ public static class FuncMailServiceCollectionExtensions
         // Sign-in: MSAL's HTTP goes through IHttpClientFactory (pooled; tests swap the primary handler for the Entra stub).
         services.AddHttpClient(MsalHttpClientFactory.ClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
         services.AddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
+        services.AddHttpClient(ManagedIdentityAssertion.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5));
         services.AddSingleton<ManagedIdentityAssertion>();
         services.AddSingleton<MsalClientFactory>();
         services.AddSingleton<IdTokenCheck>();

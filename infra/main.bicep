@@ -68,9 +68,11 @@ param entraClientCredential string = 'ManagedIdentity'
 @description('Client secret of the app registration, only with entraClientCredential = ClientSecret. Stored only in Key Vault.')
 param entraClientSecret string = ''
 
+// Empty by default only so that azd does not ask for it before the preprovision hook has generated it; an empty key
+// fails the deployment below.
 @secure()
 @description('The active session key (base64 of at least 32 random bytes). Generated once by the preprovision hook and kept in the azd environment, so a redeploy never changes it. Stored only in Key Vault.')
-param sessionKey string
+param sessionKey string = ''
 
 @description('Key id of the active session key: its Key Vault secret is session-key-<id>.')
 param sessionKeyId string = 'k1'
@@ -105,8 +107,12 @@ module app 'app.bicep' = {
     entraClientId: entraClientId
     entraTenantId: entraTenantId
     entraClientCredential: entraClientCredential
-    entraClientSecret: entraClientSecret
-    sessionKey: sessionKey
+    entraClientSecret: entraClientCredential == 'ClientSecret' && empty(entraClientSecret)
+      ? fail('entraClientCredential is ClientSecret but entraClientSecret is empty: azd env set FUNCMAIL_ENTRA_CLIENT_SECRET <secret>.')
+      : entraClientSecret
+    sessionKey: empty(sessionKey)
+      ? fail('sessionKey is empty: the preprovision hook generates FUNCMAIL_SESSION_KEY; for a CI deployment, copy it with azd env get-value FUNCMAIL_SESSION_KEY (docs/deploy.md).')
+      : sessionKey
     sessionKeyId: sessionKeyId
     previousSessionKeyId: previousSessionKeyId
     alwaysReadyInstances: alwaysReadyInstances
@@ -122,6 +128,9 @@ output FUNCMAIL_HOME_URL string = app.outputs.homeUrl
 output FUNCMAIL_REDIRECT_URI string = app.outputs.redirectUri
 output FUNCMAIL_POST_LOGOUT_REDIRECT_URI string = app.outputs.postLogoutRedirectUri
 output FUNCMAIL_ENTRA_CLIENT_CREDENTIAL string = entraClientCredential
+
+// Also when azd asked for it rather than reading the variable: the postprovision hook needs it.
+output FUNCMAIL_ENTRA_CLIENT_ID string = entraClientId
 
 // The federated credential the app registration needs (the postprovision hook adds it): the identity's token is
 // issued by this tenant, to the identity's principal id, for the cloud's token-exchange audience.

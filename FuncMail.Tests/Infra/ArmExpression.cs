@@ -31,6 +31,9 @@ public sealed class ArmExpression
         public override string ToString() => Text;
     }
 
+    /// <summary>What <c>fail(message)</c> gives: the deployment stops with this message when the branch that holds it is taken.</summary>
+    public sealed record Failure(string Message);
+
     /// <summary>Evaluates a template value: a "[…]" expression string, or a literal (objects and arrays element by element).</summary>
     public static object? Evaluate(JsonNode? value, IReadOnlyDictionary<string, object?> parameters, JsonObject variables) => value switch
     {
@@ -119,6 +122,8 @@ public sealed class ArmExpression
         "empty" when a[0] is not Opaque => a[0] switch { null => true, string s => s.Length == 0, Dictionary<string, object?> d => d.Count == 0, List<object?> l => l.Count == 0, _ => false },
         "not" when a[0] is bool b => !b,
         "greater" when a.All(x => x is long) => (long)a[0]! > (long)a[1]!,
+        "fail" when a[0] is string message => new Failure(message),
+        "and" when a.All(x => x is bool) => a.All(x => (bool)x!),
         "true" => true,
         "false" => false,
         "format" when a.All(x => x is string or long) => string.Format(CultureInfo.InvariantCulture, (string)a[0]!, a.Skip(1).ToArray()),

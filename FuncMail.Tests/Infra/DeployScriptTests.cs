@@ -93,7 +93,7 @@ public sealed class DeployScriptTests : IDisposable
         Env("FUNCMAIL_ENTRA_CLIENT_CREDENTIAL", "ClientSecret");
         Env("FUNCMAIL_ENTRA_CLIENT_SECRET", "OLD-SECRET");
 
-        var run = Run("infra/scripts/rotate-client-secret.sh", stdin: "Abc8Q~new.secret_value-1\n");
+        var run = Run("infra/scripts/rotate-client-secret.sh", stdin: "Abc8Q~new.secret_value-1"); // no final newline, as when piped from a password manager
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Equal("Abc8Q~new.secret_value-1", EnvValue("FUNCMAIL_ENTRA_CLIENT_SECRET"));
@@ -119,12 +119,14 @@ public sealed class DeployScriptTests : IDisposable
     public void Postdeploy_RefreshesTheReferences_AndWaitsUntilHomeAnswers()
     {
         File.WriteAllLines(Path.Combine(_dir, "statuses"), ["503", "500", "200"]);
+        Fake("az", "echo \"az $*\" >> \"$FAKE_LOG\"; exit 1"); // installed but signed in elsewhere, as on a CI runner
 
         var run = Run("infra/hooks/postdeploy.sh", environment: Outputs());
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Equal(3, Log.Count(l => l.StartsWith("curl", StringComparison.Ordinal) && l.Contains("https://func-funcmail-abc.azurewebsites.net/api/Home", StringComparison.Ordinal)));
         Assert.Single(Log, l => l.Contains("configreferences/appsettings/refresh", StringComparison.Ordinal));
+        Assert.DoesNotContain(Log, l => l.StartsWith("az ", StringComparison.Ordinal));
         Assert.Contains("FuncMail is up", run.Output, StringComparison.Ordinal);
         AssertNowhere(ArmToken, run.Output);
     }
@@ -143,21 +145,23 @@ public sealed class DeployScriptTests : IDisposable
     }
 
     [Theory]
-    [InlineData("", "create")]
-    [InlineData("22222222-0000-0000-0000-000000000000", "update")]
-    [InlineData("PRINCIPAL", null)]
-    public void Postprovision_MakesTheAppRegistrationTrustTheIdentity_Once(string existingSubject, string? verb)
+    [InlineData(0, 0, "create")]
+    [InlineData(0, 1, "update")] // the identity was recreated: the credential of that name points at the old one
+    [InlineData(1, 0, null)] // trusted already, perhaps under a name given in the portal
+    public void Postprovision_MakesTheAppRegistrationTrustTheIdentity_Once(int trusted, int named, string? verb)
     {
         Fake("az", $"""
             echo "az $*" >> "$FAKE_LOG"
             case "$*" in
-              *"federated-credential list"*) echo "{existingSubject.Replace("PRINCIPAL", "33333333-4444-5555-6666-777777777777", StringComparison.Ordinal)}" ;;
+              *"federated-credential list"*"issuer=="*"subject=="*) echo {trusted} ;;
+              *"federated-credential list"*"name=="*) echo {named} ;;
             esac
             """);
 
         var run = Run("infra/hooks/postprovision.sh", environment: Outputs());
 
         Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains(Log, l => l.Contains("[?issuer=='https://login.microsoftonline.com/99999999-0000-0000-0000-000000000000/v2.0' && subject=='33333333-4444-5555-6666-777777777777']", StringComparison.Ordinal));
         var changes = Log.Where(l => l.Contains("federated-credential create", StringComparison.Ordinal) || l.Contains("federated-credential update", StringComparison.Ordinal)).ToList();
         if (verb is null)
         {
@@ -174,6 +178,34 @@ public sealed class DeployScriptTests : IDisposable
 
         Assert.DoesNotContain("ACTION NEEDED", run.Output, StringComparison.Ordinal);
         Assert.Contains("https://func-funcmail-abc.azurewebsites.net/api/GetToken", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Postprovision_WhenTheAzureCliMayNotEditTheRegistration_PrintsTheExactCommand()
+    {
+        Fake("az", """
+            echo "az $*" >> "$FAKE_LOG"
+            echo "Insufficient privileges to complete the operation." >&2
+            exit 1
+            """);
+
+        var run = Run("infra/hooks/postprovision.sh", environment: Outputs());
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("ACTION NEEDED", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Log, l => l.Contains("federated-credential create", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Postprovision_WithoutTheClientId_SaysWhereItComesFrom()
+    {
+        var outputs = Outputs();
+        outputs.Remove("FUNCMAIL_ENTRA_CLIENT_ID");
+
+        var run = Run("infra/hooks/postprovision.sh", environment: outputs);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("FUNCMAIL_ENTRA_CLIENT_ID is not set: it is an output of infra/main.bicep", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -196,12 +228,16 @@ public sealed class DeployScriptTests : IDisposable
     }
 
     [Theory]
-    [InlineData("ClientSecret", "", "FUNCMAIL_ENTRA_CLIENT_SECRET is empty")]
-    [InlineData("ManagedIdentity", "left-over", "keeps no secret")]
-    [InlineData("Certificate", "", "must be ManagedIdentity (the default) or ClientSecret")]
-    public void Preprovision_RefusesACredentialThatCannotWork(string credential, string secret, string message)
+    [InlineData("FUNCMAIL_ENTRA_CLIENT_CREDENTIAL", "ClientSecret", "FUNCMAIL_ENTRA_CLIENT_SECRET is empty")]
+    [InlineData("FUNCMAIL_ENTRA_CLIENT_SECRET", "left-over", "keeps no secret")]
+    [InlineData("FUNCMAIL_ENTRA_CLIENT_CREDENTIAL", "Certificate", "must be ManagedIdentity (the default) or ClientSecret")]
+    [InlineData("FUNCMAIL_ENTRA_CLIENT_CREDENTIAL", "", "must be ManagedIdentity (the default) or ClientSecret")]
+    [InlineData("FUNCMAIL_SESSION_KEY_ID", "", "FUNCMAIL_SESSION_KEY_ID must be a key id")]
+    [InlineData("FUNCMAIL_ALWAYS_READY_INSTANCES", "one", "FUNCMAIL_ALWAYS_READY_INSTANCES must be a whole number")]
+    [InlineData("FUNCMAIL_DISABLE_DOTNET_PLACEHOLDER", "yes", "FUNCMAIL_DISABLE_DOTNET_PLACEHOLDER must be true or false")]
+    public void Preprovision_RefusesASettingThatCannotWork_NamingIt(string variable, string value, string message)
     {
-        var run = Run("infra/hooks/preprovision.sh", environment: new() { ["FUNCMAIL_SESSION_KEY"] = "kept", ["FUNCMAIL_ENTRA_CLIENT_CREDENTIAL"] = credential, ["FUNCMAIL_ENTRA_CLIENT_SECRET"] = secret });
+        var run = Run("infra/hooks/preprovision.sh", environment: new() { ["FUNCMAIL_SESSION_KEY"] = "kept", [variable] = value });
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains(message, run.Output, StringComparison.Ordinal);

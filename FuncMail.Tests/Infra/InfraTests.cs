@@ -279,14 +279,24 @@ public sealed class InfraTests
     }
 
     [Fact]
-    public void SessionKey_IsAParameterWithoutADefault_SoARedeployNeverReplacesIt()
+    public void SessionKey_ComesOnlyFromTheAzdEnvironment_AndAnEmptyOneFailsTheDeployment()
     {
         var parameter = Template.Value["parameters"]!["sessionKey"]!;
 
-        Assert.Null(parameter["defaultValue"]);
+        // Empty by default so that azd does not prompt before the preprovision hook has generated it.
+        Assert.Equal("", (string?)parameter["defaultValue"]);
         Assert.DoesNotContain("newGuid", Template.Value.ToJsonString(), StringComparison.Ordinal);
         var parameters = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "main.parameters.json")))!["parameters"]!;
         Assert.Equal("${FUNCMAIL_SESSION_KEY}", (string?)parameters["sessionKey"]!["value"]);
+
+        var passed = Single("Microsoft.Resources/deployments")["properties"]!["parameters"]!;
+        object? Passed(string name, params (string Name, object? Value)[] main) =>
+            ((Dictionary<string, object?>)ArmExpression.Evaluate(passed[name], Parameters(main), Template.Value["variables"]?.AsObject() ?? [])!)["value"];
+
+        Assert.Equal("CANARY", Passed("sessionKey", ("sessionKey", "CANARY")));
+        Assert.Contains("FUNCMAIL_SESSION_KEY", Assert.IsType<ArmExpression.Failure>(Passed("sessionKey", ("sessionKey", ""))).Message, StringComparison.Ordinal);
+        Assert.Equal("", Passed("entraClientSecret", ("sessionKey", "k"), ("entraClientSecret", "")));
+        Assert.IsType<ArmExpression.Failure>(Passed("entraClientSecret", ("sessionKey", "k"), ("entraClientSecret", ""), ("entraClientCredential", "ClientSecret")));
     }
 
     [Fact]

@@ -18,7 +18,7 @@ namespace FuncMail.Tests.Infrastructure;
 /// null), with a managed identity it trusts as a federated identity credential: the token this stub issued to the
 /// identity (<see cref="IssueManagedIdentityToken"/>) arrives as a <c>client_assertion</c>, and its issuer, subject and
 /// audience must match one of <see cref="FederatedCredentials"/> exactly, as Entra's "Configure an application to trust a
-/// managed identity" requires. Error codes and texts are Entra's (learn.microsoft.com/entra/identity-platform/reference-error-codes).
+/// managed identity" requires. Error codes and texts are Entra's, from its error-code reference and captured answers.
 /// </remarks>
 public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessageHandler
 {
@@ -278,9 +278,11 @@ public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessa
         var (issuer, subject, audience) = ((string)claims["iss"]!, (string)claims["sub"]!, (string)claims["aud"]!);
         var trusted = FederatedCredentials.Any(f => f.Issuer == issuer && f.Subject == subject
             && (f.Audience == audience || (f.Audience == "api://AzureADTokenExchange" && audience == TokenExchangeAppId)));
+        // Entra's current answer, as captured in Azure/azure-workload-identity#1200 (2025) and microsoft/Agents#202:
+        // invalid_client, 401, AADSTS700213 (older captures show AADSTS70021 as invalid_request, 400).
         return trusted
             ? null
-            : Json(HttpStatusCode.Unauthorized, Error("invalid_client", $"AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '{issuer}'. Assertion Subject: '{subject}'. Assertion Audience: '{audience}'."));
+            : Json(HttpStatusCode.Unauthorized, Error("invalid_client", $"AADSTS700213: No matching federated identity record found for presented assertion subject '{subject}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation"));
     }
 
     /// <summary>True when a claims request asks for more than the client capabilities MSAL declares with every request.</summary>

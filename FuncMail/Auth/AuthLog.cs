@@ -32,6 +32,6 @@ internal static partial class AuthLog
     [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "The identity platform failed ({ErrorCode}, HTTP {Status}); correlation {CorrelationId}")]
     public static partial void IdentityPlatformFailed(ILogger logger, string errorCode, int status, Guid correlationId);
 
-    [LoggerMessage(EventId = 1109, Level = LogLevel.Error, Message = "The managed identity could not get the assertion for the app registration ({ErrorCode}); check that the app's user-assigned identity is assigned and that Entra:ManagedIdentityClientId is its client id")]
-    public static partial void ManagedIdentityFailed(ILogger logger, string errorCode);
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Error, Message = "The managed identity could not get the assertion for the app registration ({ErrorCode}, HTTP {Status}); check that the app's user-assigned identity is assigned and that Entra:ManagedIdentityClientId is its client id")]
+    public static partial void ManagedIdentityFailed(ILogger logger, string errorCode, int status);
 }

@@ -23,14 +23,24 @@ public sealed class ManagedIdentityAssertion
     private readonly string _audience;
     private readonly ILogger<ManagedIdentityAssertion> _logger;
 
-    public ManagedIdentityAssertion(IOptions<EntraOptions> options, IMsalHttpClientFactory httpClientFactory, ILogger<ManagedIdentityAssertion> logger)
+    /// <summary>
+    /// The HttpClient for the platform's identity endpoint: a short timeout of its own, because MSAL retries a failed
+    /// call three times and a sign-in waits for all of them (MSAL's token client allows 15 s per call).
+    /// </summary>
+    public const string HttpClientName = "MSAL-ManagedIdentity";
+
+    public ManagedIdentityAssertion(IOptions<EntraOptions> options, IHttpClientFactory httpClientFactory, ILogger<ManagedIdentityAssertion> logger)
     {
         var entra = options.Value;
         _audience = TokenExchangeAudience(entra.Instance);
         _logger = logger;
-        _identity = new(() => ManagedIdentityApplicationBuilder.Create(ManagedIdentityId.WithUserAssignedClientId(entra.ManagedIdentityClientId))
-            .WithHttpClientFactory(httpClientFactory)
-            .Build());
+
+        // PublicationOnly: a build that failed is tried again by the next request rather than cached for the process.
+        _identity = new(
+            () => ManagedIdentityApplicationBuilder.Create(ManagedIdentityId.WithUserAssignedClientId(entra.ManagedIdentityClientId))
+                .WithHttpClientFactory(new NamedClient(httpClientFactory))
+                .Build(),
+            LazyThreadSafetyMode.PublicationOnly);
     }
 
     /// <summary>MSAL's assertion callback: called only when MSAL is about to post to the token endpoint.</summary>
@@ -41,10 +51,17 @@ public sealed class ManagedIdentityAssertion
             var result = await _identity.Value.AcquireTokenForManagedIdentity(_audience).ExecuteAsync(request.CancellationToken).ConfigureAwait(false);
             return result.AccessToken;
         }
+        catch (MsalServiceException e) when (!request.CancellationToken.IsCancellationRequested)
+        {
+            AuthLog.ManagedIdentityFailed(_logger, e.ErrorCode, e.StatusCode);
+            throw;
+        }
         catch (MsalException e) when (!request.CancellationToken.IsCancellationRequested)
         {
-            AuthLog.ManagedIdentityFailed(_logger, e.ErrorCode);
-            throw;
+            // MSAL passes the callback's exceptions through unchanged. A client-side failure (no identity endpoint in this
+            // environment, an unusable answer) is a service outage to the user, as every other token failure is.
+            AuthLog.ManagedIdentityFailed(_logger, e.ErrorCode, 0);
+            throw new MsalServiceException(e.ErrorCode, "The managed identity could not get the client assertion.", e);
         }
     }
 
@@ -58,4 +75,9 @@ public sealed class ManagedIdentityAssertion
         "login.chinacloudapi.cn" or "login.partner.microsoftonline.cn" => "api://AzureADTokenExchangeChina",
         _ => "api://AzureADTokenExchange",
     };
+
+    private sealed class NamedClient(IHttpClientFactory factory) : IMsalHttpClientFactory
+    {
+        public HttpClient GetHttpClient() => factory.CreateClient(HttpClientName);
+    }
 }

@@ -9,15 +9,10 @@ $refresh = "https://management.azure.com$($env:AZURE_FUNCTION_APP_ID)/config/con
 
 function Update-KeyVaultReferences {
     try {
-        if (Get-Command az -ErrorAction SilentlyContinue) {
-            az rest --method post --url $refresh --output none
-            if ($LASTEXITCODE -ne 0) { throw "az rest failed" }
-        }
-        else {
-            # azd's own sign-in: an Azure Resource Manager token, never printed.
-            $token = (azd auth token --output json | ConvertFrom-Json).token
-            Invoke-RestMethod -Method Post -Uri $refresh -Headers @{ Authorization = "Bearer $token" } | Out-Null
-        }
+        # azd's own sign-in (always signed in where azd runs): an Azure Resource Manager token, never printed.
+        $token = (azd auth token --output json | ConvertFrom-Json).token
+        if (-not $token) { throw "no token from azd" }
+        Invoke-RestMethod -Method Post -Uri $refresh -Headers @{ Authorization = "Bearer $token" } | Out-Null
         Write-Host "Asked App Service to read the Key Vault references again."
     }
     catch { Write-Host "Could not refresh the Key Vault references; waiting anyway." }

@@ -14,7 +14,8 @@ if (-not $env:FUNCMAIL_SESSION_KEY) {
     finally { Remove-Item $file }
     Write-Host "Generated a session key for this environment (kept in the azd environment and, after provisioning, in Key Vault)."
 }
-$credential = if ($env:FUNCMAIL_ENTRA_CLIENT_CREDENTIAL) { $env:FUNCMAIL_ENTRA_CLIENT_CREDENTIAL } else { 'ManagedIdentity' }
+# A variable that is set must be valid: azd passes an empty value on, and drops one it cannot convert.
+$credential = if ($null -ne $env:FUNCMAIL_ENTRA_CLIENT_CREDENTIAL) { $env:FUNCMAIL_ENTRA_CLIENT_CREDENTIAL } else { 'ManagedIdentity' }
 switch ($credential) {
     'ManagedIdentity' {
         if ($env:FUNCMAIL_ENTRA_CLIENT_SECRET) {
@@ -27,4 +28,13 @@ switch ($credential) {
         }
     }
     default { Write-Error "FUNCMAIL_ENTRA_CLIENT_CREDENTIAL must be ManagedIdentity (the default) or ClientSecret, not '$credential'." }
+}
+if ($null -ne $env:FUNCMAIL_SESSION_KEY_ID -and ($env:FUNCMAIL_SESSION_KEY_ID -eq '' -or $env:FUNCMAIL_SESSION_KEY_ID.Contains('.'))) {
+    Write-Error "FUNCMAIL_SESSION_KEY_ID must be a key id such as k1 (1-32 characters, no '.'); use infra/scripts/rotate-session-key.sh to change it."
+}
+if ($null -ne $env:FUNCMAIL_ALWAYS_READY_INSTANCES -and $env:FUNCMAIL_ALWAYS_READY_INSTANCES -notmatch '^[0-9]+$') {
+    Write-Error "FUNCMAIL_ALWAYS_READY_INSTANCES must be a whole number from 0 to 40, not '$env:FUNCMAIL_ALWAYS_READY_INSTANCES'."
+}
+if ($null -ne $env:FUNCMAIL_DISABLE_DOTNET_PLACEHOLDER -and $env:FUNCMAIL_DISABLE_DOTNET_PLACEHOLDER -notin @('true', 'false')) {
+    Write-Error "FUNCMAIL_DISABLE_DOTNET_PLACEHOLDER must be true or false, not '$env:FUNCMAIL_DISABLE_DOTNET_PLACEHOLDER'."
 }

@@ -11,16 +11,17 @@ if [ "$credential" != "ClientSecret" ]; then
   echo "This environment signs in with its managed identity (FUNCMAIL_ENTRA_CLIENT_CREDENTIAL=${credential:-ManagedIdentity}): it has no client secret to rotate." >&2
   exit 1
 fi
+secret=""
 if [ -t 0 ]; then
   printf 'New client secret (the value, not its id): '
   stty -echo
-  trap 'stty echo' EXIT
-  IFS= read -r secret
+  trap 'stty echo' EXIT INT TERM HUP
+  IFS= read -r secret || true
   stty echo
-  trap - EXIT
+  trap - EXIT INT TERM HUP
   echo ""
 else
-  IFS= read -r secret
+  IFS= read -r secret || true  # input without a final newline still counts
 fi
 case "$secret" in
   '') echo "No secret given; nothing changed." >&2; exit 1 ;;

@@ -20,10 +20,11 @@ case "${1:-}" in
       ''|*[!0-9]*) echo "The active key id '$current' is not k<number>; set the next id yourself (docs/deploy.md)." >&2; exit 1 ;;
     esac
     next="k$((number + 1))"
+    key=$(openssl rand -base64 32)
     # One write for all three, through standard input: the key is never an argument, and an interrupted script never
     # leaves the ids and the key out of step.
     printf "FUNCMAIL_PREVIOUS_SESSION_KEY_ID='%s'\nFUNCMAIL_SESSION_KEY_ID='%s'\nFUNCMAIL_SESSION_KEY='%s'\n" \
-      "$current" "$next" "$(openssl rand -base64 32)" | azd env set --file /dev/stdin
+      "$current" "$next" "$key" | azd env set --file /dev/stdin
     echo "Provisioning: $next becomes the active key (Key Vault secret session-key-$next); $current keeps verifying."
     azd provision
     sh "$here/refresh-key-vault-references.sh"
