@@ -58,16 +58,16 @@ public static class FuncMailServiceCollectionExtensions
         services.AddSingleton<FuncMailTables>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<SignInTransactionStore>();
-        services.AddSingleton<ExpiredRowCleaner>();
 
-        // Sessions and cookies.
+        // Sessions.
+        services.AddSingleton<SessionLifetime>();
+        services.AddSingleton<ExpiredRowCleaner>();
         services.AddSingleton<SessionKeyRing>();
         services.AddSingleton<CookieSigner>();
-        services.AddSingleton<SessionCookies>();
+        services.AddSingleton<SignOutTokens>();
         services.AddSingleton<TokenCacheProtector>();
         services.AddSingleton<SessionGate>();
         services.AddSingleton<SessionTokens>();
-        services.AddSingleton<SignOutFlow>();
 
         // Sign-in: MSAL's HTTP goes through IHttpClientFactory (pooled; tests swap the primary handler for the Entra stub).
         services.AddHttpClient(MsalHttpClientFactory.ClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
@@ -77,6 +77,7 @@ public static class FuncMailServiceCollectionExtensions
         services.AddSingleton<MsalClientFactory>();
         services.AddSingleton<IdTokenCheck>();
         services.AddSingleton<SignInFlow>();
+        services.AddSingleton<SignOutFlow>();
 
         // Mail: a typed Graph client with source-generated JSON.
         services.AddHttpClient<GraphMailClient>((sp, client) =>
@@ -85,7 +86,11 @@ public static class FuncMailServiceCollectionExtensions
             client.Timeout = Timeout.InfiniteTimeSpan; // the resilience handler's timeouts govern
         })
         .AddResilienceHandler("graph", (pipeline, context) => GraphResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<ILogger<GraphMailClient>>()));
-        services.AddTransient<InboxService>();
+        services.AddSingleton<IMailboxProfile, MailboxProfileReader>();
+        services.AddTransient<MailPageService>();
+
+        // The HTTP edge: cookies are read and written here, and nowhere below.
+        services.AddSingleton<SessionCookies>();
         return services;
     }
 

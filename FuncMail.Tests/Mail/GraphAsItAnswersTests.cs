@@ -151,7 +151,7 @@ public sealed class GraphAsItAnswersTests(AzuriteFixture azurite) : HostedTest(a
     {
         var page = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Mail", "Recorded", "list-mailfolders.json")), GraphJsonContext.Default.GraphFolderPage)!;
 
-        var links = InboxView.Folders(page.Value, new MessageQuery("inbox", 10, 0, null, null), wellKnownIds: null);
+        var links = MailPageView.Folders(page.Value, new MessageQuery("inbox", 10, 0, null, null), wellKnownIds: null);
 
         Assert.Equal(("Inbox", 70), (links[0].Name, links[0].Unread));
         Assert.Equal(["Inbox", "Sent Items", "Drafts", "Archive", "Deleted Items", "Conversation History", "Junk Email", "Outbox", "Weekly digests"], links.Select(l => l.Name));
@@ -162,7 +162,7 @@ public sealed class GraphAsItAnswersTests(AzuriteFixture azurite) : HostedTest(a
     {
         var page = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Mail", "Recorded", "list-messages.json")), GraphJsonContext.Default.GraphMessagePage)!;
 
-        var row = Assert.Single(InboxView.Rows(page.Value, TimeZoneInfo.Utc, DateTimeOffset.UtcNow));
+        var row = Assert.Single(MailPageView.Rows(page.Value, TimeZoneInfo.Utc, DateTimeOffset.UtcNow));
 
         Assert.Equal("You have late tasks!", row.Subject);
         Assert.Equal("(unknown sender)", row.FromName);

@@ -18,7 +18,7 @@ public sealed class CookieSignerTests
     public void Sign_ThenVerify_ReturnsIdKeyAndIssuedAt()
     {
         var signer = Signer("k1", ("k1", Key1));
-        var id = CookieSigner.NewId();
+        var id = SecureIds.New();
 
         Assert.True(signer.TryVerify(CookiePurpose.Session, signer.Sign(CookiePurpose.Session, id), out var signed));
         Assert.Equal(new SignedId(id, "k1", _time.GetUtcNow()), signed);
@@ -28,8 +28,8 @@ public sealed class CookieSignerTests
     [Trait("Checklist", "B1")]
     public void NewId_Has256RandomBits()
     {
-        Assert.Equal(43, CookieSigner.NewId().Length);
-        Assert.NotEqual(CookieSigner.NewId(), CookieSigner.NewId());
+        Assert.Equal(43, SecureIds.New().Length);
+        Assert.NotEqual(SecureIds.New(), SecureIds.New());
     }
 
     [Theory]
@@ -40,7 +40,7 @@ public sealed class CookieSignerTests
     public void Verify_TruncatedMac_Fails(int removed)
     {
         var signer = Signer("k1", ("k1", Key1));
-        var value = signer.Sign(CookiePurpose.Session, CookieSigner.NewId());
+        var value = signer.Sign(CookiePurpose.Session, SecureIds.New());
 
         Assert.False(signer.TryVerify(CookiePurpose.Session, value[..^removed], out _));
     }
@@ -50,7 +50,7 @@ public sealed class CookieSignerTests
     public void Verify_OneBitFlippedInMac_Fails()
     {
         var signer = Signer("k1", ("k1", Key1));
-        var value = signer.Sign(CookiePurpose.Session, CookieSigner.NewId());
+        var value = signer.Sign(CookiePurpose.Session, SecureIds.New());
         var flipped = value[..^3] + (value[^3] == 'A' ? 'B' : 'A') + value[^2..];
 
         Assert.False(signer.TryVerify(CookiePurpose.Session, flipped, out _));
@@ -73,14 +73,14 @@ public sealed class CookieSignerTests
     {
         var signer = Signer("k1", ("k1", Key1));
 
-        Assert.False(signer.TryVerify(CookiePurpose.Session, signer.Sign(CookiePurpose.SignIn, CookieSigner.NewId()), out _));
+        Assert.False(signer.TryVerify(CookiePurpose.Session, signer.Sign(CookiePurpose.SignIn, SecureIds.New()), out _));
     }
 
     [Fact]
     [Trait("Checklist", "B3")]
     public void Verify_AfterRotation_AcceptsOldKeyAndSignsWithNewOne()
     {
-        var id = CookieSigner.NewId();
+        var id = SecureIds.New();
         var oldCookie = Signer("k1", ("k1", Key1)).Sign(CookiePurpose.Session, id);
         var rotated = Signer("k2", ("k1", Key1), ("k2", Key2));
 
@@ -93,7 +93,7 @@ public sealed class CookieSignerTests
     [Trait("Checklist", "B3")]
     public void Verify_KeyRemovedFromSettings_Fails()
     {
-        var oldCookie = Signer("k1", ("k1", Key1)).Sign(CookiePurpose.Session, CookieSigner.NewId());
+        var oldCookie = Signer("k1", ("k1", Key1)).Sign(CookiePurpose.Session, SecureIds.New());
 
         Assert.False(Signer("k2", ("k2", Key2)).TryVerify(CookiePurpose.Session, oldCookie, out _));
     }
@@ -103,7 +103,7 @@ public sealed class CookieSignerTests
     public void Verify_KeyIdSwappedToAnotherConfiguredKey_Fails()
     {
         var signer = Signer("k1", ("k1", Key1), ("k2", Key2));
-        var value = signer.Sign(CookiePurpose.Session, CookieSigner.NewId());
+        var value = signer.Sign(CookiePurpose.Session, SecureIds.New());
 
         Assert.False(signer.TryVerify(CookiePurpose.Session, value.Replace("v1.k1.", "v1.k2.", StringComparison.Ordinal), out _));
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using FuncMail.Functions;
+using FuncMail.Sessions;
 using FuncMail.Storage;
 using FuncMail.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

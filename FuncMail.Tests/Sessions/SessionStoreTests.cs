@@ -10,7 +10,17 @@ namespace FuncMail.Tests.Sessions;
 public sealed class SessionStoreTests(AzuriteFixture azurite) : HostedTest(azurite)
 {
     private Session NewSession(byte[]? cache) =>
-        new(CookieSigner.NewId(), "oid.tid", "Ada", "ada@contoso.example", Host.Time.GetUtcNow(), Host.Time.GetUtcNow(), Host.Time.GetUtcNow().AddHours(1), cache);
+        new()
+        {
+            Id = SecureIds.New(),
+            HomeAccountId = "oid.tid",
+            DisplayName = "Ada",
+            Username = "ada@contoso.example",
+            CreatedAt = Host.Time.GetUtcNow(),
+            LastSeenAt = Host.Time.GetUtcNow(),
+            ExpiresAt = Host.Time.GetUtcNow().AddHours(1),
+            TokenCache = cache,
+        };
 
     [Fact]
     [Trait("Checklist", "C4")]

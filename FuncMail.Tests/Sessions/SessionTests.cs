@@ -260,10 +260,11 @@ public sealed class SessionTests(AzuriteFixture azurite) : HostedTest(azurite, s
         Host.Time.Advance(TimeSpan.FromMinutes(31)); // the idle clock is due for renewal
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
         context.Request.Headers.Cookie = $"{Cookies.Session}={SessionCookie}";
-        var active = (await gate.FindAsync(context, CancellationToken.None))!;
+        var cookie = Host.Services.GetRequiredService<FuncMail.Web.SessionCookies>().ReadSession(context)!.Value;
+        var active = (await gate.FindAsync(cookie, CancellationToken.None))!;
         var adopted = "{\"adopted\":true}"u8.ToArray();
 
-        Assert.True(await gate.TouchAsync(context, active, adopted, cacheChanged: false, CancellationToken.None));
+        Assert.True(await gate.TouchAsync(active, adopted, cacheChanged: false, CancellationToken.None));
 
         Assert.Equal(adopted, (await store.GetAsync(active.Session.Id, CancellationToken.None))!.TokenCache);
     }

@@ -145,7 +145,7 @@ public sealed class WorkerFlowTests(WorkerHostFixture worker, AzuriteFixture azu
         await Host.Emulator.InvocationsAsync(response.InvocationId());
         var warnings = Host.Emulator.LogsOf(response.InvocationId()).Where(l => l.Level >= Microsoft.Azure.WebJobs.Script.Grpc.Messages.RpcLog.Types.Level.Warning).ToList();
         var warning = Assert.Single(warnings);
-        Assert.Equal("FuncMail.Sessions.SessionGate", warning.Category);
+        Assert.Equal("FuncMail.Web.SessionCookies", warning.Category);
     }
 
     [Fact]

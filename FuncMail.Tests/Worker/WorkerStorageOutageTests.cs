@@ -40,7 +40,7 @@ public sealed class WorkerStorageOutageTests(AzuriteFixture azurite)
         FuncMailAssert.Hardened(signIn, "SignIn");
         FuncMailAssert.Hardened(mail, "Mail");
         Assert.Equal(StatusResult.Types.Status.Success, cleanup.Status);
-        Assert.Contains(host.Emulator.Logs, l => l.Category == "FuncMail.Storage.ExpiredRowCleaner" && l.Level == RpcLog.Types.Level.Error);
+        Assert.Contains(host.Emulator.Logs, l => l.Category == "FuncMail.Sessions.ExpiredRowCleaner" && l.Level == RpcLog.Types.Level.Error);
         Assert.DoesNotContain(host.Emulator.Logs, l => l.Message.StartsWith("Unhandled", StringComparison.Ordinal));
         Assert.True(storage.Connections > 0 || fault == StorageFault.Refused);
         host.AssertNoUnexpectedCalls();
@@ -72,6 +72,6 @@ public sealed class WorkerStorageOutageTests(AzuriteFixture azurite)
     private static string SessionCookie()
     {
         var keys = new SessionKeyRing(Options.Create(new SessionOptions { Keys = { ["k2"] = FuncMailTestHost.SigningKey }, ActiveKeyId = "k2" }));
-        return new CookieSigner(keys, TimeProvider.System).Sign(CookiePurpose.Session, CookieSigner.NewId());
+        return new CookieSigner(keys, TimeProvider.System).Sign(CookiePurpose.Session, SecureIds.New());
     }
 }

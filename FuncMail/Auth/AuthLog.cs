@@ -23,12 +23,6 @@ internal static partial class AuthLog
     [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "The identity platform asked for interaction ({ErrorCode}); correlation {CorrelationId}")]
     public static partial void InteractionRequired(ILogger logger, string errorCode, Guid correlationId);
 
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Could not read the mailbox time zone (HTTP {Status}); the mail page will show UTC; correlation {CorrelationId}")]
-    public static partial void TimeZoneUnavailable(ILogger logger, int status, Guid correlationId);
-
-    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Could not resolve the well-known folders (HTTP {Status}); the picker will match them by English name; correlation {CorrelationId}")]
-    public static partial void WellKnownFoldersUnavailable(ILogger logger, int status, Guid correlationId);
-
     [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "The identity platform failed ({ErrorCode}, HTTP {Status}); correlation {CorrelationId}")]
     public static partial void IdentityPlatformFailed(ILogger logger, string errorCode, int status, Guid correlationId);
 

@@ -38,13 +38,13 @@ public sealed class EntraOptions : IValidatableObject
     public Uri Instance { get; set; } = new("https://login.microsoftonline.com/");
 
     /// <summary>The GetToken URL exactly as registered; never derived from the request's Host header (checklist A4).</summary>
-    public Uri RedirectUri { get; set; } = new("http://localhost:7071/api/GetToken");
+    public Uri RedirectUri { get; set; } = new("http://localhost:7071" + Routes.GetTokenPath);
 
     /// <summary>
     /// Where Entra sends the browser after sign-out: FuncMail's home page, on the redirect URI's origin. Register it in
     /// the app registration as a redirect URI too (README, "App registration").
     /// </summary>
-    public Uri PostLogoutRedirectUri => new(RedirectUri, "/api/Home");
+    public Uri PostLogoutRedirectUri => new(RedirectUri, Routes.HomePath);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -85,9 +85,9 @@ public sealed class EntraOptions : IValidatableObject
         }
 
         if (RedirectUri is not { IsAbsoluteUri: true } || !(RedirectUri.Scheme == "https" || (RedirectUri.Scheme == "http" && RedirectUri.IsLoopback))
-            || !RedirectUri.AbsolutePath.EndsWith("/GetToken", StringComparison.Ordinal) || !string.IsNullOrEmpty(RedirectUri.Query))
+            || !RedirectUri.AbsolutePath.EndsWith("/" + Routes.GetToken, StringComparison.Ordinal) || !string.IsNullOrEmpty(RedirectUri.Query))
         {
-            yield return new($"{SectionName}:RedirectUri must be the absolute URL of the GetToken function (https, or http on localhost), e.g. http://localhost:7071/api/GetToken.", [nameof(RedirectUri)]);
+            yield return new($"{SectionName}:RedirectUri must be the absolute URL of the GetToken function (https, or http on localhost), e.g. http://localhost:7071{Routes.GetTokenPath}.", [nameof(RedirectUri)]);
         }
     }
 

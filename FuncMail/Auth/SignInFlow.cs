@@ -1,39 +1,62 @@
-using FuncMail.Mail;
 using FuncMail.Sessions;
-using FuncMail.Web;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
 
 namespace FuncMail.Auth;
 
+/// <summary>How a SignIn ends: off to Entra's authorize endpoint, or a page saying why not.</summary>
+public abstract record SignInStart
+{
+    /// <summary>The browser goes to <paramref name="AuthorizeUrl"/>; the edge binds the sign-in to it with a pre-auth cookie naming the browser's partition and its next slot.</summary>
+    public sealed record ToEntra(Uri AuthorizeUrl, string BrowserId, int NextSlot) : SignInStart;
+
+    public sealed record Failed(Failure Failure) : SignInStart;
+}
+
+/// <summary>How the redirect back from Entra ends.</summary>
+public abstract record SignInCompletion
+{
+    /// <summary>No open sign-in of this browser matches (a replay, another browser's callback, an expired one): nothing was consumed.</summary>
+    public sealed record Unmatched(bool AlreadySignedIn, string? ReturnUrl) : SignInCompletion;
+
+    /// <summary>A new session; the edge sets its cookie and sends the browser to <paramref name="ReturnUrl"/>.</summary>
+    public sealed record SignedIn(string SessionId, string ReturnUrl) : SignInCompletion;
+
+    /// <summary>The code could not be redeemed (replayed, expired): sign in again, back to <paramref name="ReturnUrl"/>.</summary>
+    public sealed record StartOver(string ReturnUrl) : SignInCompletion;
+
+    public sealed record Failed(Failure Failure) : SignInCompletion;
+
+    /// <summary>Whether the sign-in transaction was used up, so that the pre-auth cookie goes too (checklist B5).</summary>
+    public bool ConsumedTransaction => this is not Unmatched;
+}
+
 /// <summary>The OAuth 2.0 authorization-code flow with PKCE: SignIn starts it, GetToken completes it (checklist A1-A10).</summary>
 public sealed class SignInFlow(
     MsalClientFactory msal,
     SignInTransactionStore transactions,
     SessionStore sessions,
-    SessionCookies cookies,
+    SessionLifetime lifetime,
     IdTokenCheck idTokens,
-    GraphMailClient graph,
+    IMailboxProfile mailbox,
     TimeProvider time,
-    IOptions<SessionOptions> sessionOptions,
     ILogger<SignInFlow> logger)
 {
-    /// <summary>Stores a one-time transaction (one write, no read), binds it to this browser and redirects to the authorize URL MSAL builds.</summary>
+    /// <summary>Stores a one-time transaction (one write, no read) in the browser's partition and asks MSAL for the authorize URL.</summary>
+    /// <param name="preAuth">The browser's verified pre-auth cookie, if it has one.</param>
     /// <param name="claims">The claims of a challenge the sign-in must answer (already validated), or null.</param>
-    public async Task<IActionResult> StartAsync(HttpContext context, string? returnUrl, string? claims, CancellationToken cancellationToken)
+    public async Task<SignInStart> StartAsync(PreAuth? preAuth, string? returnUrl, string? claims, Guid correlationId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
 
         // A browser that already has a fresh pre-auth cookie keeps its partition and takes its next slot (at most three
         // sign-ins open per browser, each tab its own); any other gets a new partition.
-        var (browserId, slot) = cookies.TryReadSignIn(context.Request, out var preAuth) && preAuth.IssuedAt + SessionCookies.SignInLifetime > now
-            ? (preAuth.BrowserId, preAuth.NextSlot % SignInTransactionStore.SlotsPerBrowser)
-            : (CookieSigner.NewId(), 0);
-        var state = CookieSigner.NewId();
-        var nonce = CookieSigner.NewId();
+        var (browserId, slot) = preAuth is { } cookie && cookie.IssuedAt + PreAuth.Lifetime > now
+            ? (cookie.BrowserId, cookie.NextSlot % SignInTransactionStore.SlotsPerBrowser)
+            : (SecureIds.New(), 0);
+        var state = SecureIds.New();
+        var nonce = SecureIds.New();
 
         Uri authorizeUrl;
         string verifier;
@@ -48,25 +71,24 @@ public sealed class SignInFlow(
         }
         catch (MsalServiceException e) when (!cancellationToken.IsCancellationRequested)
         {
-            AuthLog.IdentityPlatformFailed(logger, e.ErrorCode, e.StatusCode, Correlation.Get(context));
-            return Responses.Unavailable(context, "Microsoft sign-in");
+            AuthLog.IdentityPlatformFailed(logger, e.ErrorCode, e.StatusCode, correlationId);
+            return new SignInStart.Failed(new(Problem.SignInServiceUnavailable));
         }
 
         await transactions.SaveAsync(
-            new SignInTransaction(browserId, slot, state, verifier, nonce, ReturnUrl.Sanitize(returnUrl), now + SessionCookies.SignInLifetime) { ForClaims = claims is not null },
+            new SignInTransaction(browserId, slot, state, verifier, nonce, ReturnUrl.Sanitize(returnUrl), now + PreAuth.Lifetime) { ForClaims = claims is not null },
             cancellationToken);
-
-        cookies.WriteSignIn(context.Response, browserId, (slot + 1) % SignInTransactionStore.SlotsPerBrowser);
         AuthLog.SignInStarted(logger);
-        return new RedirectResult(authorizeUrl.AbsoluteUri);
+        return new SignInStart.ToEntra(authorizeUrl, browserId, (slot + 1) % SignInTransactionStore.SlotsPerBrowser);
     }
 
     /// <summary>The redirect URI: check state, consume the transaction, redeem the code, check the ID token, start a new session.</summary>
-    public async Task<IActionResult> CompleteAsync(HttpContext context, CallbackParameters callback, CancellationToken cancellationToken)
+    /// <param name="preAuth">The browser's verified pre-auth cookie, if it has one: only its own transactions can match.</param>
+    /// <param name="previousSession">The session this browser already has, if any: a sign-in replaces it (checklist B6).</param>
+    public async Task<SignInCompletion> CompleteAsync(CallbackParameters callback, PreAuth? preAuth, string? previousSession, Guid correlationId, CancellationToken cancellationToken)
     {
-
-        var transaction = callback.State is not null && cookies.TryReadSignIn(context.Request, out var preAuth)
-            ? await transactions.ConsumeAsync(preAuth.BrowserId, callback.State, cancellationToken)
+        var transaction = callback.State is not null && preAuth is { } cookie
+            ? await transactions.ConsumeAsync(cookie.BrowserId, callback.State, cancellationToken)
             : null;
         if (transaction is null || transaction.ExpiresAt < time.GetUtcNow())
         {
@@ -74,26 +96,21 @@ public sealed class SignInFlow(
 
             // A repeated callback from a signed-in browser goes back to the mail; anything else starts over (checklist A1, A6).
             // The pre-auth cookie stays: it may belong to a sign-in still in progress in another tab.
-            return cookies.TryReadSession(context.Request, out _)
-                ? Responses.Redirect(ReturnUrl.Default)
-                : Responses.SignIn(transaction?.ReturnUrl);
+            return new SignInCompletion.Unmatched(previousSession is not null, transaction?.ReturnUrl);
         }
 
-        // The transaction is consumed, so the pre-auth cookie goes too (checklist B5).
-        SessionCookies.ExpireSignIn(context.Response);
         if (callback.Error is not null)
         {
             AuthLog.AuthorizationError(logger, KnownErrors.Contains(callback.Error) ? callback.Error : "(unrecognised)");
-            return AuthorizationErrorPage(context, callback.Error);
+            return new SignInCompletion.Failed(new(AuthorizationError(callback.Error)));
         }
 
         if (string.IsNullOrEmpty(callback.Code))
         {
             AuthLog.CallbackRejected(logger, "no code");
-            return Responses.Error(context, StatusCodes.Status400BadRequest, "Sign-in did not finish", "Microsoft sent FuncMail back without a sign-in code. Please sign in again.", "Sign in again", "/api/SignIn");
+            return new SignInCompletion.Failed(new(Problem.SignInWithoutCode));
         }
 
-        var correlationId = Correlation.Get(context);
         var slot = new TokenCacheSlot(null, null);
         AuthenticationResult result;
         try
@@ -108,43 +125,42 @@ public sealed class SignInFlow(
         {
             // invalid_grant: a replayed or expired code, or a wrong verifier. Start over, never a 500 (checklist A6).
             AuthLog.InteractionRequired(logger, e.ErrorCode, correlationId);
-            return Responses.SignIn(transaction.ReturnUrl);
+            return new SignInCompletion.StartOver(transaction.ReturnUrl);
         }
         catch (MsalServiceException e) when (!cancellationToken.IsCancellationRequested)
         {
             AuthLog.IdentityPlatformFailed(logger, e.ErrorCode, e.StatusCode, correlationId);
-            return Responses.Unavailable(context, "Microsoft sign-in");
+            return new SignInCompletion.Failed(new(Problem.SignInServiceUnavailable));
         }
 
         if (idTokens.Failure(result.ClaimsPrincipal, transaction.Nonce) is { } claim)
         {
             // Nothing is stored: the tokens in `slot` are dropped with it (checklist A3, A5).
             AuthLog.IdTokenRejected(logger, claim, correlationId);
-            return Responses.Error(context, StatusCodes.Status400BadRequest, "Sign-in could not be verified", "The answer from Microsoft sign-in did not match this sign-in. Please sign in again.", "Sign in again", "/api/SignIn");
+            return new SignInCompletion.Failed(new(Problem.SignInNotVerified));
         }
 
         // A new session id at every sign-in; any session this browser held is destroyed (checklist B6).
-        if (cookies.TryReadSession(context.Request, out var previous))
+        if (previousSession is not null)
         {
-            await sessions.DeleteAsync(previous.Id, cancellationToken);
+            await sessions.DeleteAsync(previousSession, cancellationToken);
         }
 
-        // Read once per sign-in, in parallel, and kept in the session: the mailbox's time zone and its well-known folders' ids.
-        var timeZone = TryGetTimeZoneAsync(result.AccessToken, correlationId, cancellationToken);
-        var wellKnownFolders = TryGetWellKnownFoldersAsync(result.AccessToken, correlationId, cancellationToken);
+        // Read once per sign-in and kept in the session: the mailbox's time zone and its well-known folders' ids.
+        var profile = await mailbox.ReadAsync(result.AccessToken, correlationId, cancellationToken);
         var now = time.GetUtcNow();
-        var session = new Session(
-            CookieSigner.NewId(),
-            result.Account.HomeAccountId.Identifier,
-            result.ClaimsPrincipal?.FindFirst("name")?.Value ?? result.Account.Username,
-            result.Account.Username,
-            now,
-            now,
-            now + sessionOptions.Value.AbsoluteTimeout,
-            slot.Data)
+        var session = new Session
         {
-            TimeZone = await timeZone,
-            WellKnownFolderIds = await wellKnownFolders,
+            Id = SecureIds.New(),
+            HomeAccountId = result.Account.HomeAccountId.Identifier,
+            DisplayName = result.ClaimsPrincipal?.FindFirst("name")?.Value ?? result.Account.Username,
+            Username = result.Account.Username,
+            CreatedAt = now,
+            LastSeenAt = now,
+            ExpiresAt = lifetime.AbsoluteEnd(now),
+            TokenCache = slot.Data,
+            TimeZone = profile.TimeZone,
+            WellKnownFolderIds = profile.WellKnownFolderIds,
             SignedInForClaims = transaction.ForClaims,
             LogoutHint = result.ClaimsPrincipal?.FindFirst("login_hint")?.Value is { Length: <= 1024 } hint ? hint : null,
         };
@@ -156,48 +172,19 @@ public sealed class SignInFlow(
         {
             // Nothing is stored; signing in again would only meet the same limit (checklist C4, H4).
             AuthLog.CallbackRejected(logger, "token cache too large to store");
-            return Responses.Error(context, StatusCodes.Status500InternalServerError, "Sign-in could not be kept", "Microsoft sent FuncMail more tokens than it can keep for one session. Nothing was stored. Quote the support id below if you report it.");
+            return new SignInCompletion.Failed(new(Problem.TokenCacheTooLarge));
         }
 
-        cookies.WriteSession(context.Response, session.Id);
         AuthLog.SignedIn(logger, SessionLog.Hash(session.Id), correlationId);
-        return Responses.Redirect(transaction.ReturnUrl);
+        return new SignInCompletion.SignedIn(session.Id, transaction.ReturnUrl);
     }
 
-    /// <summary>Read once per sign-in and kept in the session; without it the mail page shows UTC and says so.</summary>
-    private async Task<string?> TryGetTimeZoneAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
+    private static Problem AuthorizationError(string error) => error switch
     {
-        try
-        {
-            return await graph.GetMailboxTimeZoneAsync(accessToken, correlationId, cancellationToken);
-        }
-        catch (Exception e) when (e is GraphException or HttpRequestException or Polly.Timeout.TimeoutRejectedException)
-        {
-            AuthLog.TimeZoneUnavailable(logger, (int?)(e as GraphException)?.Status ?? 0, correlationId);
-            return null;
-        }
-    }
-
-    /// <summary>Without them the picker falls back to English names.</summary>
-    private async Task<IReadOnlyDictionary<string, string>?> TryGetWellKnownFoldersAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await graph.GetWellKnownFolderIdsAsync(accessToken, correlationId, cancellationToken);
-        }
-        catch (Exception e) when (e is GraphException or HttpRequestException or Polly.Timeout.TimeoutRejectedException)
-        {
-            AuthLog.WellKnownFoldersUnavailable(logger, (int?)(e as GraphException)?.Status ?? 0, correlationId);
-            return null;
-        }
-    }
-
-    private static IActionResult AuthorizationErrorPage(HttpContext context, string error) => error switch
-    {
-        "access_denied" or "consent_required" => Responses.Error(context, StatusCodes.Status403Forbidden, "Sign-in was cancelled", "You cancelled sign-in, or FuncMail was not given permission to read your mail. Nothing was stored.", "Try again", "/api/SignIn"),
-        "interaction_required" or "login_required" => Responses.Error(context, StatusCodes.Status401Unauthorized, "Please sign in again", "Microsoft needs you to sign in again.", "Sign in", "/api/SignIn"),
-        "temporarily_unavailable" or "server_error" => Responses.Unavailable(context, "Microsoft sign-in"),
-        _ => Responses.Error(context, StatusCodes.Status400BadRequest, "Sign-in failed", "Microsoft sign-in reported an error. Please try again; if it keeps happening, quote the support id below.", "Try again", "/api/SignIn"),
+        "access_denied" or "consent_required" => Problem.SignInCancelled,
+        "interaction_required" or "login_required" => Problem.SignInAgain,
+        "temporarily_unavailable" or "server_error" => Problem.SignInServiceUnavailable,
+        _ => Problem.SignInFailed,
     };
 
     // Only these codes are logged verbatim; anything else in the query is the caller's text, not ours.
@@ -206,12 +193,8 @@ public sealed class SignInFlow(
 
 }
 
-/// <summary>The query parameters of the redirect back from the authorize endpoint; each is null when absent or repeated.</summary>
-public sealed record CallbackParameters(string? Code, string? State, string? Error)
-{
-    public static CallbackParameters From(IQueryCollection query) => new(Single(query, "code"), Single(query, "state"), Single(query, "error"));
-
-    // A duplicated parameter is an attack or a bug; treat it as missing (checklist G1). error_description is never read, so never reflected (A7).
-    private static string? Single(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) && values.Count == 1 && values[0] is { Length: > 0 and <= 4096 } value ? value : null;
-}
+/// <summary>
+/// The query parameters of the redirect back from the authorize endpoint; each is null when absent or repeated
+/// (checklist G1). error_description is never read, so never reflected (A7).
+/// </summary>
+public sealed record CallbackParameters(string? Code, string? State, string? Error);

@@ -1,4 +1,4 @@
-using FuncMail.Storage;
+using FuncMail.Sessions;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FuncMail.Functions;
@@ -6,9 +6,11 @@ namespace FuncMail.Functions;
 /// <summary>Every 30 minutes, deletes expired sessions and abandoned sign-ins.</summary>
 public sealed class CleanupFunction(ExpiredRowCleaner cleaner)
 {
+    public const string Name = "Cleanup";
+
     public const string Schedule = "0 */30 * * * *";
 
-    [Function("Cleanup")]
+    [Function(Name)]
     public Task Run([TimerTrigger(Schedule)] TimerInfo timer, CancellationToken cancellationToken) =>
         cleaner.RunAsync(cancellationToken);
 }

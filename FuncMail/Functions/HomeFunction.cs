@@ -7,12 +7,16 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace FuncMail.Functions;
 
-public sealed class HomeFunction(SessionGate sessions, SessionCookies cookies)
+/// <summary>The home page: who is signed in, if anyone. Renews the session's idle clock when due.</summary>
+public sealed class HomeFunction(SessionGate sessions, SessionCookies cookies, SignOutTokens signOutTokens)
 {
-    [Function("Home")]
-    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "Home")] HttpRequest request)
+    [Function(Routes.Home)]
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Home)] HttpRequest request)
     {
-        var active = await sessions.FindAndTouchAsync(request.HttpContext, request.HttpContext.RequestAborted);
-        return new PageResult(HomePage.Create(new HomeModel(active?.Session.DisplayName, active is null ? null : cookies.SignOutToken(active.Session.Id))));
+        var context = request.HttpContext;
+        var cookie = cookies.ReadSession(context);
+        var active = cookie is { } signed ? await sessions.FindAndTouchAsync(signed, context.RequestAborted) : null;
+        cookies.Apply(context.Response, cookie is not null, active);
+        return new PageResult(HomePage.Create(new HomeModel(active?.Session.DisplayName, active is null ? null : signOutTokens.For(active.Session.Id))));
     }
 }

@@ -1,13 +1,29 @@
 using FuncMail.Mail;
+using FuncMail.Pages;
+using FuncMail.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FuncMail.Functions;
 
-public sealed class MailFunction(InboxService inbox)
+/// <summary>The mail page: a folder or a search, a page at a time.</summary>
+public sealed class MailFunction(MailPageService mail, SessionCookies cookies)
 {
-    [Function("Mail")]
-    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "Mail")] HttpRequest request) =>
-        inbox.ShowAsync(request.HttpContext, request.HttpContext.RequestAborted);
+    [Function(Routes.Mail)]
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Mail)] HttpRequest request)
+    {
+        var context = request.HttpContext;
+        var cookie = cookies.ReadSession(context);
+        var outcome = await mail.ShowAsync(
+            name => QueryValues.Single(request.Query, name), Routes.MailPath + request.QueryString.Value, cookie, Correlation.Get(context), context.RequestAborted);
+        cookies.Apply(context.Response, cookie is not null, outcome.Kept);
+        return outcome switch
+        {
+            MailPageOutcome.Shown shown => new PageResult(MailPage.Create(shown.Model)),
+            MailPageOutcome.SignInRequired signIn => Responses.SignIn(signIn.ReturnUrl, signIn.Claims),
+            MailPageOutcome.Failed failed => Responses.Error(context, failed.Failure),
+            _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
+        };
+    }
 }

@@ -6,18 +6,29 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace FuncMail.Functions;
 
-public sealed class SignInFunction(SignInFlow flow)
+/// <summary>Starts a sign-in: to Entra's authorize endpoint, with the sign-in bound to this browser by a pre-auth cookie.</summary>
+public sealed class SignInFunction(SignInFlow flow, SessionCookies cookies)
 {
-    [Function("SignIn")]
-    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "SignIn")] HttpRequest request)
+    [Function(Routes.SignIn)]
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.SignIn)] HttpRequest request)
     {
-        if (!ClaimsChallenge.TryDecode(Single(request, "claims"), out var claims))
+        var context = request.HttpContext;
+        if (!ClaimsChallenge.TryDecode(QueryValues.Single(request.Query, "claims"), out var claims))
         {
-            return Responses.BadRequest(request.HttpContext, "That sign-in link is not valid. Start again from the home page.");
+            return Responses.BadRequest(context, "That sign-in link is not valid. Start again from the home page.");
         }
 
-        return await flow.StartAsync(request.HttpContext, Single(request, "returnUrl"), claims, request.HttpContext.RequestAborted);
+        var preAuth = cookies.TryReadSignIn(request, out var cookie) ? cookie : (PreAuth?)null;
+        var outcome = await flow.StartAsync(preAuth, QueryValues.Single(request.Query, "returnUrl"), claims, Correlation.Get(context), context.RequestAborted);
+        switch (outcome)
+        {
+            case SignInStart.ToEntra toEntra:
+                cookies.WriteSignIn(context.Response, toEntra.BrowserId, toEntra.NextSlot);
+                return Responses.Redirect(toEntra.AuthorizeUrl.AbsoluteUri);
+            case SignInStart.Failed failed:
+                return Responses.Error(context, failed.Failure);
+            default:
+                throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}");
+        }
     }
-
-    private static string? Single(HttpRequest request, string name) => request.Query[name] is { Count: 1 } values ? values[0] : null;
 }

@@ -16,3 +16,12 @@ public sealed class GraphException(HttpStatusCode status, TimeSpan? retryAfter, 
     /// <summary>Graph's error code (<c>error.code</c>), e.g. MailboxNotEnabledForRESTAPI, when the body had one.</summary>
     public string? Code { get; init; }
 }
+
+/// <summary>The one rule for "Graph did not give an answer": an error status, no connection, or the resilience pipeline's timeout.</summary>
+public static class GraphFailure
+{
+    public static bool Is(Exception e) => e is GraphException or HttpRequestException or Polly.Timeout.TimeoutRejectedException;
+
+    /// <summary>Graph's HTTP status, or 0 when it never answered.</summary>
+    public static int Status(Exception e) => (int?)(e as GraphException)?.Status ?? 0;
+}

@@ -22,4 +22,10 @@ internal static partial class MailLog
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Graph retry {Attempt} after HTTP {Status}, waiting {DelayMs} ms")]
     public static partial void GraphRetry(ILogger logger, int attempt, int status, long delayMs);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "Could not read the mailbox time zone (HTTP {Status}); the mail page will show UTC; correlation {CorrelationId}")]
+    public static partial void TimeZoneUnavailable(ILogger logger, int status, Guid correlationId);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Information, Message = "Could not resolve the well-known folders (HTTP {Status}); the picker will match them by English name; correlation {CorrelationId}")]
+    public static partial void WellKnownFoldersUnavailable(ILogger logger, int status, Guid correlationId);
 }

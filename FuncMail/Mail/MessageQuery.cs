@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http;
 
 namespace FuncMail.Mail;
 
@@ -22,10 +21,11 @@ public sealed partial record MessageQuery(string Folder, int PageSize, int Offse
         [("inbox", "Inbox"), ("sentitems", "Sent Items"), ("drafts", "Drafts"), ("archive", "Archive"), ("deleteditems", "Deleted Items")];
 
     /// <summary>Parses the query; null with a message when a value is unusable (the page answers 400 with it).</summary>
-    public static MessageQuery? TryParse(IQueryCollection query, int defaultPageSize, out string? error)
+    /// <param name="single">A parameter's value, or null when it is absent or unusable as one value (the edge's rule).</param>
+    public static MessageQuery? TryParse(Func<string, string?> single, int defaultPageSize, out string? error)
     {
         error = null;
-        var folder = Single(query, "folder") ?? DefaultFolder;
+        var folder = single("folder") ?? DefaultFolder;
         if (!FolderId().IsMatch(folder))
         {
             error = "That folder link is not valid.";
@@ -33,20 +33,20 @@ public sealed partial record MessageQuery(string Folder, int PageSize, int Offse
         }
 
         var size = defaultPageSize;
-        if (Single(query, "size") is { } sizeText && (!int.TryParse(sizeText, out size) || !PageSizes.Contains(size)))
+        if (single("size") is { } sizeText && (!int.TryParse(sizeText, out size) || !PageSizes.Contains(size)))
         {
             error = "Page size must be 10, 25 or 50.";
             return null;
         }
 
         var skip = 0;
-        if (Single(query, "skip") is { } skipText && (!int.TryParse(skipText, out skip) || skip is < 0 or > MaxOffset))
+        if (single("skip") is { } skipText && (!int.TryParse(skipText, out skip) || skip is < 0 or > MaxOffset))
         {
             error = $"FuncMail pages back through the newest {MaxOffset} messages of a folder; use search to find older ones.";
             return null;
         }
 
-        var search = Single(query, "q")?.Trim();
+        var search = single("q")?.Trim();
         if (search is { Length: > MaxSearchLength } || (search is not null && search.Any(char.IsControl)))
         {
             error = $"Search text must be at most {MaxSearchLength} characters.";
@@ -54,7 +54,7 @@ public sealed partial record MessageQuery(string Folder, int PageSize, int Offse
         }
 
         // "next" is Graph's $skiptoken for the next page of search results, nothing else (GraphNextLink).
-        var next = Single(query, "next");
+        var next = single("next");
         if (next is not null && (search is null || next.Length > GraphNextLink.MaxSkipTokenLength || next.Any(char.IsControl)))
         {
             error = "That page link is not valid. Start again from the first page.";
@@ -65,9 +65,6 @@ public sealed partial record MessageQuery(string Folder, int PageSize, int Offse
     }
 
     public bool IsSearch => Search is not null;
-
-    private static string? Single(IQueryCollection query, string name) =>
-        query.TryGetValue(name, out var values) && values.Count == 1 && values[0] is { Length: > 0 and <= 4096 } value ? value : null;
 
     // Well-known aliases and Graph's URL-safe base64 folder ids.
     [GeneratedRegex("^[A-Za-z0-9_=-]{1,512}$")]

@@ -24,9 +24,6 @@ public sealed class CookieSigner(SessionKeyRing keys, TimeProvider time)
     private const string Version = "v1";
     private const int MacBytes = 32;
 
-    /// <summary>A fresh random id of 256 bits, base64url.</summary>
-    public static string NewId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-
     public string Sign(CookiePurpose purpose, string id)
     {
         var issuedAt = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);

@@ -3,16 +3,29 @@ using Azure;
 namespace FuncMail.Sessions;
 
 /// <summary>One signed-in browser: who it is, its lifetimes and its MSAL token cache (plain here, encrypted at rest).</summary>
-public sealed record Session(
-    string Id,
-    string HomeAccountId,
-    string DisplayName,
-    string Username,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset LastSeenAt,
-    DateTimeOffset ExpiresAt,
-    byte[]? TokenCache)
+public sealed record Session
 {
+    /// <summary>The row key and the id the cookie carries: a <see cref="SecureIds.New"/>, new at every sign-in (checklist B6).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>MSAL's account identifier for the signed-in user (also the mailbox's key for Graph's concurrency slots).</summary>
+    public required string HomeAccountId { get; init; }
+
+    public required string DisplayName { get; init; }
+
+    public required string Username { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The idle clock (<see cref="SessionLifetime"/>).</summary>
+    public required DateTimeOffset LastSeenAt { get; init; }
+
+    /// <summary>The absolute end (<see cref="SessionLifetime"/>).</summary>
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>MSAL's serialized token cache, plain; sealed at rest by <see cref="TokenCacheProtector"/>.</summary>
+    public required byte[]? TokenCache { get; init; }
+
     /// <summary>The mailbox's time zone (Windows or IANA id) read once at sign-in; null means show UTC.</summary>
     public string? TimeZone { get; init; }
 

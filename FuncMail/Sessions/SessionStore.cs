@@ -95,15 +95,16 @@ public sealed class SessionStore(FuncMailTables tables, TokenCacheProtector prot
     }
 
     private Session FromEntity(TableEntity entity) =>
-        new(entity.PartitionKey,
-            entity.GetString(nameof(Session.HomeAccountId)) ?? "",
-            entity.GetString(nameof(Session.DisplayName)) ?? "",
-            entity.GetString(nameof(Session.Username)) ?? "",
-            entity.GetDateTimeOffset(nameof(Session.CreatedAt)) ?? DateTimeOffset.MinValue,
-            entity.GetDateTimeOffset(nameof(Session.LastSeenAt)) ?? DateTimeOffset.MinValue,
-            entity.GetDateTimeOffset(nameof(Session.ExpiresAt)) ?? DateTimeOffset.MinValue,
-            null)
+        new()
         {
+            Id = entity.PartitionKey,
+            HomeAccountId = entity.GetString(nameof(Session.HomeAccountId)) ?? "",
+            DisplayName = entity.GetString(nameof(Session.DisplayName)) ?? "",
+            Username = entity.GetString(nameof(Session.Username)) ?? "",
+            CreatedAt = entity.GetDateTimeOffset(nameof(Session.CreatedAt)) ?? DateTimeOffset.MinValue,
+            LastSeenAt = entity.GetDateTimeOffset(nameof(Session.LastSeenAt)) ?? DateTimeOffset.MinValue,
+            ExpiresAt = entity.GetDateTimeOffset(nameof(Session.ExpiresAt)) ?? DateTimeOffset.MinValue,
+            TokenCache = null,
             Sealed = entity,
             ETag = entity.ETag,
             TimeZone = entity.GetString(nameof(Session.TimeZone)),

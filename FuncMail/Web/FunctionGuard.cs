@@ -48,33 +48,33 @@ public sealed class FunctionGuard(ResponseHardening hardening, IOptions<WebOptio
         {
             context.RequestAborted = browser;
             WebLog.DeadlineExceeded(logger, (long)options.Value.RequestTimeout.TotalMilliseconds, e.GetType().Name, Correlation.Get(context));
-            await ReplaceAsync(context, Responses.TookTooLong(context));
+            await ReplaceAsync(context, Responses.Error(context, Problem.TookTooLong));
         }
         catch (AmbiguousCookieException e)
         {
             context.RequestAborted = browser;
             WebLog.AmbiguousCookie(logger, e.CookieName, e.Count, Correlation.Get(context));
-            await ReplaceAsync(context, Responses.AmbiguousCookie(context));
+            await ReplaceAsync(context, Responses.Error(context, Problem.AmbiguousCookie));
         }
         catch (SessionKeyUnavailableException)
         {
             // A key rotation is rolling out and this instance has not got the new key yet: try again, still signed in (H4).
             context.RequestAborted = browser;
             WebLog.SessionKeyUnavailable(logger, Correlation.Get(context));
-            await ReplaceAsync(context, Responses.Unavailable(context, "FuncMail"));
+            await ReplaceAsync(context, Responses.Error(context, Problem.SessionKeyUnavailable));
         }
         catch (Exception e) when (StorageOutage.Is(e, deadline.Token))
         {
             // The SDK has already retried (Storage:NetworkTimeout, 2 retries); the user is not signed out.
             context.RequestAborted = browser;
             WebLog.StorageUnavailable(logger, StorageOutage.Status(e), Correlation.Get(context));
-            await ReplaceAsync(context, Responses.Unavailable(context, "FuncMail's storage"));
+            await ReplaceAsync(context, Responses.Error(context, Problem.StorageUnavailable));
         }
         catch (Exception e)
         {
             context.RequestAborted = browser;
             WebLog.Unhandled(logger, e.GetType().Name, Correlation.Get(context), e);
-            await ReplaceAsync(context, Responses.Unexpected(context));
+            await ReplaceAsync(context, Responses.Error(context, Problem.Unexpected));
         }
         finally
         {

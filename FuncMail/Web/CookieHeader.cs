@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Primitives;
 
-namespace FuncMail.Sessions;
+namespace FuncMail.Web;
 
 /// <summary>What the Cookie header says about one cookie name: its value if it appears exactly once.</summary>
 /// <param name="Unreadable">A Cookie header too large to read: whether the name is in it cannot be told.</param>

@@ -1,7 +1,7 @@
-using FuncMail.Sessions;
+using FuncMail.Web;
 using Microsoft.Extensions.Primitives;
 
-namespace FuncMail.Tests.Sessions;
+namespace FuncMail.Tests.Web;
 
 [Trait("Checklist", "G2")]
 public sealed class CookieHeaderTests

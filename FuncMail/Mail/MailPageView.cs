@@ -1,12 +1,11 @@
 using System.Globalization;
-using FuncMail.Pages;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 
 namespace FuncMail.Mail;
 
 /// <summary>Turns Graph's answers into the mail page's model: local times, markers, safe links, folder picker and paging.</summary>
-public static class InboxView
+public static class MailPageView
 {
     private static readonly HashSet<string> OutlookHosts = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -42,17 +41,19 @@ public static class InboxView
             : null;
 
     public static IReadOnlyList<MessageRow> Rows(IReadOnlyList<GraphMessage>? messages, TimeZoneInfo zone, DateTimeOffset now) =>
-        (messages ?? []).Select(m => new MessageRow(
-            m.From?.EmailAddress?.Name is { Length: > 0 } name ? name : m.From?.EmailAddress?.Address ?? "(unknown sender)",
-            m.From?.EmailAddress?.Address ?? "",
-            string.IsNullOrWhiteSpace(m.Subject) ? "(no subject)" : m.Subject,
-            m.BodyPreview?.Trim() ?? "",
-            m.ReceivedDateTime is { } received ? FormatReceived(received, zone, now) : "",
-            m.ReceivedDateTime is { } at ? TimeZoneInfo.ConvertTime(at, zone).ToString("O", CultureInfo.InvariantCulture) : "",
-            m.IsRead == false,
-            m.HasAttachments == true,
-            string.Equals(m.Importance, "high", StringComparison.OrdinalIgnoreCase),
-            SafeOutlookLink(m.WebLink))).ToList();
+        (messages ?? []).Select(m => new MessageRow
+        {
+            FromName = m.From?.EmailAddress?.Name is { Length: > 0 } name ? name : m.From?.EmailAddress?.Address ?? "(unknown sender)",
+            FromAddress = m.From?.EmailAddress?.Address ?? "",
+            Subject = string.IsNullOrWhiteSpace(m.Subject) ? "(no subject)" : m.Subject,
+            Preview = m.BodyPreview?.Trim() ?? "",
+            ReceivedText = m.ReceivedDateTime is { } received ? FormatReceived(received, zone, now) : "",
+            ReceivedIso = m.ReceivedDateTime is { } at ? TimeZoneInfo.ConvertTime(at, zone).ToString("O", CultureInfo.InvariantCulture) : "",
+            IsUnread = m.IsRead == false,
+            HasAttachments = m.HasAttachments == true,
+            IsHighImportance = string.Equals(m.Importance, "high", StringComparison.OrdinalIgnoreCase),
+            OutlookUrl = SafeOutlookLink(m.WebLink),
+        }).ToList();
 
     /// <summary>
     /// The well-known folders first, in a fixed order and under the mailbox's own names ("Posteingang"), then the
@@ -129,7 +130,7 @@ public static class InboxView
             parameters.Add("skip", query.Offset.ToString(CultureInfo.InvariantCulture));
         }
 
-        return InboxService.Path + parameters.ToQueryString().Value;
+        return Routes.MailPath + parameters.ToQueryString().Value;
     }
 
     /// <summary>

@@ -1,10 +1,9 @@
 using Azure;
 using Azure.Data.Tables;
-using FuncMail.Sessions;
+using FuncMail.Storage;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
-namespace FuncMail.Storage;
+namespace FuncMail.Sessions;
 
 /// <summary>
 /// Deletes ended sessions (past the absolute or idle timeout) and abandoned sign-in transactions (checklist C5).
@@ -16,7 +15,7 @@ namespace FuncMail.Storage;
 /// in one batch; partitions go <see cref="Parallelism"/> at a time, so that a run clears tens of thousands of rows
 /// (a browser that drops its cookies leaves a partition per SignIn).
 /// </remarks>
-public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvider time, IOptions<SessionOptions> sessions, ILogger<ExpiredRowCleaner> logger)
+public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvider time, SessionLifetime lifetime, ILogger<ExpiredRowCleaner> logger)
 {
     /// <summary>How long one run may take; host.json's functionTimeout is one minute.</summary>
     public static readonly TimeSpan RunBudget = TimeSpan.FromSeconds(40);
@@ -32,13 +31,12 @@ public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvide
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var idleSince = now - sessions.Value.IdleTimeout;
         using var budget = new CancellationTokenSource(RunBudget, time);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         var deleted = new Tally();
         try
         {
-            await DeleteAsync(tables.Sessions, TableClient.CreateQueryFilter($"ExpiresAt lt {now} or LastSeenAt lt {idleSince}"), deleted, run.Token);
+            await DeleteAsync(tables.Sessions, lifetime.EndedRowsFilter(now), deleted, run.Token);
             await DeleteAsync(tables.SignIns, TableClient.CreateQueryFilter($"ExpiresAt lt {now}"), deleted, run.Token);
             Deleted(logger, deleted.Count);
         }

@@ -1,87 +1,101 @@
 using System.Net;
 using FuncMail.Auth;
-using FuncMail.Pages;
 using FuncMail.Sessions;
-using FuncMail.Web;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
-using Polly.Timeout;
 
 namespace FuncMail.Mail;
 
-/// <summary>The mail page: session, then a token from the cache (refreshed by MSAL when due), then Graph, then HTML.</summary>
-public sealed class InboxService(
+/// <summary>How a mail page request ends; and what became of the session, for the edge to apply to the cookie.</summary>
+public abstract record MailPageOutcome
+{
+    /// <summary>The live session the request kept (its cookie may need re-issuing under the active key), or null when it has none any more.</summary>
+    public ActiveSession? Kept { get; init; }
+
+    public sealed record Shown(MailModel Model) : MailPageOutcome;
+
+    /// <summary>Sign in, then come back to <paramref name="ReturnUrl"/>; with a claims challenge the sign-in must answer (H5).</summary>
+    public sealed record SignInRequired(string ReturnUrl, string? Claims = null) : MailPageOutcome;
+
+    public sealed record Failed(Failure Failure) : MailPageOutcome;
+}
+
+/// <summary>The mail page: session, then a token from the cache (refreshed by MSAL when due), then Graph, then the page's model.</summary>
+public sealed class MailPageService(
     SessionGate gate,
-    SessionCookies cookies,
+    SignOutTokens signOutTokens,
     MsalClientFactory msal,
     GraphMailClient graph,
     SessionTokens tokens,
     IOptions<GraphOptions> graphOptions,
     TimeProvider time,
-    ILogger<InboxService> logger)
+    ILogger<MailPageService> logger)
 {
-    public const string Path = "/api/Mail";
-
     /// <summary>A session this young that already needs interaction again would only loop through sign-in (checklist E3).</summary>
     internal static readonly TimeSpan LoopWindow = TimeSpan.FromMinutes(2);
 
-    public async Task<IActionResult> ShowAsync(HttpContext context, CancellationToken cancellationToken)
+    /// <param name="query">The request's query parameters, each read by the edge's one rule (present once, bounded).</param>
+    /// <param name="returnUrl">This page's own URL, to come back to after a sign-in.</param>
+    /// <param name="cookie">The request's verified session cookie, or null.</param>
+    public async Task<MailPageOutcome> ShowAsync(Func<string, string?> query, string returnUrl, SignedId? cookie, Guid correlationId, CancellationToken cancellationToken)
     {
-        var returnUrl = Path + context.Request.QueryString.Value;
-        if (MessageQuery.TryParse(context.Request.Query, graphOptions.Value.PageSize, out var invalid) is not { } query)
+        // Parameters first: a bad one costs no Table read and no Graph call.
+        if (MessageQuery.TryParse(query, graphOptions.Value.PageSize, out var invalid) is not { } request)
         {
-            return Responses.BadRequest(context, invalid!);
+            return new MailPageOutcome.Failed(new(Problem.InvalidRequest, invalid));
         }
 
-        if (await gate.FindAsync(context, cancellationToken) is not { } active)
+        if (cookie is not { } signed || await gate.FindAsync(signed, cancellationToken) is not { } active)
         {
-            return Responses.SignIn(returnUrl);
+            return new MailPageOutcome.SignInRequired(returnUrl);
         }
 
         var session = active.Session;
-        var correlationId = Correlation.Get(context);
         var slot = new TokenCacheSlot(session.TokenCache, session.HomeAccountId);
         var app = new MsalSession(msal.Create(slot), slot);
-        var (accessToken, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: false, claims: null, correlationId, cancellationToken);
+        var (accessToken, failure) = await AcquireTokenAsync(app, active, returnUrl, forceRefresh: false, claims: null, correlationId, cancellationToken);
         if (failure is not null)
         {
             return failure;
         }
 
-        var (page, folderList, graphFailure, tokenFailed) = await LoadAsync(context, app, active, query, accessToken!, returnUrl, correlationId, cancellationToken);
+        var (page, folderList, graphFailure, tokenFailed) = await LoadAsync(app, active, request, accessToken!, returnUrl, correlationId, cancellationToken);
 
         // Save a refreshed cache (or renew the idle clock) whether or not Graph answered; not after a failed forced refresh
         // (that ended the session, or the identity platform is down and nothing changed).
-        if (!tokenFailed && !await gate.TouchAsync(context, active, slot.Data, slot.Changed, cancellationToken))
+        if (!tokenFailed && !await gate.TouchAsync(active, slot.Data, slot.Changed, cancellationToken))
         {
-            return Responses.SignIn(returnUrl);
+            return new MailPageOutcome.SignInRequired(returnUrl);
         }
 
         if (graphFailure is not null)
         {
-            return graphFailure;
+            // A failed forced refresh says itself whether the session lives on; after any other Graph failure it does.
+            return tokenFailed ? graphFailure : graphFailure with { Kept = active };
         }
 
-        var (zone, isUtcFallback) = InboxView.Zone(session.TimeZone);
-        var (newer, older) = InboxView.Paging(query, page!, NextSkipToken(page!));
-        var model = new MailModel(
-            session.DisplayName,
-            session.Username,
-            cookies.SignOutToken(session.Id),
-            InboxView.FolderName(folderList?.Folders, query.Folder, session.WellKnownFolderIds),
-            query.Folder,
-            query.Search,
-            query.PageSize,
-            InboxView.Rows(page!.Value, zone, time.GetUtcNow()),
-            InboxView.Folders(folderList?.Folders, query, session.WellKnownFolderIds),
-            folderList is { Truncated: true } ? $"The first {folderList.Folders.Count} top-level folders; folders inside folders are not listed." : "Top-level folders; folders inside folders are not listed.",
-            isUtcFallback ? "Times are in UTC: FuncMail could not read your mailbox's time zone." : $"Times are in your mailbox's time zone: {zone.DisplayName}.",
-            newer,
-            older);
-        return new PageResult(MailPage.Create(model));
+        var (zone, isUtcFallback) = MailPageView.Zone(session.TimeZone);
+        var (newer, older) = MailPageView.Paging(request, page!, NextSkipToken(page!));
+        return new MailPageOutcome.Shown(new MailModel
+        {
+            DisplayName = session.DisplayName,
+            Username = session.Username,
+            SignOutToken = signOutTokens.For(session.Id),
+            FolderName = MailPageView.FolderName(folderList?.Folders, request.Folder, session.WellKnownFolderIds),
+            Folder = request.Folder,
+            Search = request.Search,
+            PageSize = request.PageSize,
+            Messages = MailPageView.Rows(page!.Value, zone, time.GetUtcNow()),
+            Folders = MailPageView.Folders(folderList?.Folders, request, session.WellKnownFolderIds),
+            FoldersNote = folderList is { Truncated: true } ? $"The first {folderList.Folders.Count} top-level folders; folders inside folders are not listed." : "Top-level folders; folders inside folders are not listed.",
+            TimeZoneNote = isUtcFallback ? "Times are in UTC: FuncMail could not read your mailbox's time zone." : $"Times are in your mailbox's time zone: {zone.DisplayName}.",
+            NewerUrl = newer,
+            OlderUrl = older,
+        })
+        {
+            Kept = active,
+        };
     }
 
     /// <summary>
@@ -89,8 +103,8 @@ public sealed class InboxService(
     /// mailbox); or the page to show instead. A 401 on the messages forces one token refresh: the cached access token
     /// was revoked early (password reset, admin revoke), and if the refresh token is dead too that ends in re-sign-in.
     /// </summary>
-    private async Task<(GraphMessagePage? Page, GraphFolderList? Folders, IActionResult? Failure, bool TokenFailed)> LoadAsync(
-        HttpContext context, MsalSession app, ActiveSession active, MessageQuery query, string accessToken, string returnUrl, Guid correlationId, CancellationToken cancellationToken)
+    private async Task<(GraphMessagePage? Page, GraphFolderList? Folders, MailPageOutcome? Failure, bool TokenFailed)> LoadAsync(
+        MsalSession app, ActiveSession active, MessageQuery query, string accessToken, string returnUrl, Guid correlationId, CancellationToken cancellationToken)
     {
         var mailbox = active.Session.HomeAccountId;
         var folders = TryGetFoldersAsync(mailbox, accessToken, correlationId, cancellationToken);
@@ -104,22 +118,25 @@ public sealed class InboxService(
             {
                 // One silent retry: with a claims challenge (continuous access evaluation) MSAL asks Entra for a token
                 // that satisfies it; without one it simply refreshes. Either way Graph gets one more try (H5).
-                var (refreshed, failure) = await AcquireTokenAsync(context, app, active, returnUrl, forceRefresh: true, e.Claims, correlationId, cancellationToken);
+                var (refreshed, failure) = await AcquireTokenAsync(app, active, returnUrl, forceRefresh: true, e.Claims, correlationId, cancellationToken);
                 return failure is not null
                     ? (null, await folders, failure, true)
                     : (await MessagesAsync(mailbox, refreshed!, query, correlationId, cancellationToken), await folders, null, false);
             }
         }
-        catch (Exception e) when (e is GraphException or HttpRequestException or TimeoutRejectedException)
+        catch (Exception e) when (GraphFailure.Is(e))
         {
-            return (null, await folders, GraphErrorPage(context, e, query, correlationId), false);
+            return (null, await folders, new MailPageOutcome.Failed(GraphError(e, query, correlationId)), false);
         }
     }
 
-    /// <summary>A token from the session's cache, refreshed by MSAL when due; or the response to give instead (the session then has ended).</summary>
+    /// <summary>
+    /// A token from the session's cache, refreshed by MSAL when due; or the outcome to give instead. Its Kept is null
+    /// when the session has ended; set when it lives on (the identity platform is down).
+    /// </summary>
     /// <param name="claims">A claims challenge from Graph the token must satisfy (MSAL then skips its cache), or null.</param>
-    private async Task<(string? AccessToken, IActionResult? Failure)> AcquireTokenAsync(
-        HttpContext context, MsalSession app, ActiveSession active, string returnUrl, bool forceRefresh, string? claims, Guid correlationId, CancellationToken cancellationToken)
+    private async Task<(string? AccessToken, MailPageOutcome? Failure)> AcquireTokenAsync(
+        MsalSession app, ActiveSession active, string returnUrl, bool forceRefresh, string? claims, Guid correlationId, CancellationToken cancellationToken)
     {
         var session = active.Session;
 
@@ -131,7 +148,7 @@ public sealed class InboxService(
         }
         else if (tokens.FailedSince(session.Id, session.ETag))
         {
-            return (null, Responses.Unavailable(context, "Microsoft sign-in"));
+            return (null, new MailPageOutcome.Failed(new(Problem.SignInServiceUnavailable)) { Kept = active });
         }
 
         try
@@ -140,8 +157,8 @@ public sealed class InboxService(
             if (account is null)
             {
                 // No tokens, or a cache MSAL could not read (MsalClientFactory leaves it empty then): sign in again (H4).
-                await gate.EndAsync(context, session.Id, app.Slot.Unreadable ? "token cache unreadable" : "no account in the token cache", cancellationToken);
-                return (null, Responses.SignIn(returnUrl));
+                await gate.EndAsync(session.Id, app.Slot.Unreadable ? "token cache unreadable" : "no account in the token cache", cancellationToken);
+                return (null, new MailPageOutcome.SignInRequired(returnUrl));
             }
 
             var silent = app.Client.AcquireTokenSilent(MsalClientFactory.Scopes, account)
@@ -161,11 +178,11 @@ public sealed class InboxService(
             // With a claims challenge, sign-in must answer it: the claims go to the authorize request (H5). A young
             // session would only loop, unless it is the claims that are new to it (checklist E3).
             MailLog.SignInRequired(logger, e.ErrorCode, correlationId);
-            await gate.EndAsync(context, session.Id, claims is null ? "refresh token rejected" : "claims challenge needs interaction", cancellationToken);
+            await gate.EndAsync(session.Id, claims is null ? "refresh token rejected" : "claims challenge needs interaction", cancellationToken);
             var young = time.GetUtcNow() - session.CreatedAt < LoopWindow;
             return (null, young && (claims is null || session.SignedInForClaims)
-                ? Responses.Error(context, StatusCodes.Status401Unauthorized, "Sign-in keeps being asked for", "You signed in moments ago, but Microsoft asks for sign-in again. Your organization may require something FuncMail cannot do silently. Try again, or contact your administrator with the support id below.", "Sign in again", "/api/SignIn")
-                : Responses.SignIn(returnUrl, claims));
+                ? new MailPageOutcome.Failed(new(Problem.SignInLoop))
+                : new MailPageOutcome.SignInRequired(returnUrl, claims));
         }
         catch (MsalServiceException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -173,7 +190,7 @@ public sealed class InboxService(
             // and the requests waiting behind this one get the same answer at once.
             MailLog.TokenEndpointFailed(logger, e.ErrorCode, e.StatusCode, correlationId);
             tokens.ShareFailure(session.Id, session.ETag);
-            return (null, Responses.Unavailable(context, "Microsoft sign-in"));
+            return (null, new MailPageOutcome.Failed(new(Problem.SignInServiceUnavailable)) { Kept = active });
         }
     }
 
@@ -191,41 +208,35 @@ public sealed class InboxService(
             using var slot = await tokens.GraphSlotAsync(mailbox, cancellationToken);
             return await graph.GetFoldersAsync(accessToken, correlationId, cancellationToken);
         }
-        catch (Exception e) when (e is GraphException or HttpRequestException or TimeoutRejectedException)
+        catch (Exception e) when (GraphFailure.Is(e))
         {
             // The picker falls back to the well-known folders; the messages matter more.
             return null;
         }
     }
 
-    private IActionResult GraphErrorPage(HttpContext context, Exception e, MessageQuery query, Guid correlationId)
+    private Failure GraphError(Exception e, MessageQuery query, Guid correlationId)
     {
         var status = (e as GraphException)?.Status;
         var code = (e as GraphException)?.Code;
-        MailLog.GraphFailed(logger, (int?)status ?? 0, code ?? "", correlationId);
+        MailLog.GraphFailed(logger, GraphFailure.Status(e), code ?? "", correlationId);
         return (status, code) switch
         {
             // A work account without an Exchange Online licence, an on-premises or an inactive mailbox (Graph: 404).
-            (_, "MailboxNotEnabledForRESTAPI") =>
-                Responses.Error(context, StatusCodes.Status403Forbidden, "This account has no mailbox FuncMail can read", "Microsoft says your account has no Exchange Online mailbox: it may have no Exchange Online licence, or its mailbox is on-premises or inactive. Ask your administrator, or sign in with another account.", "Sign in with another account", "/api/SignIn"),
-            (_, "ErrorItemNotFound") =>
-                Responses.Error(context, StatusCodes.Status404NotFound, "That folder doesn't exist", "The folder may have been deleted or moved. Pick another one from your inbox.", "Go to the inbox", Path),
-            (_, "InefficientFilter") =>
-                Responses.Error(context, StatusCodes.Status400BadRequest, "Microsoft Graph could not run that query", "Your mailbox found this list too complex to sort. Try the folder again, or a simpler search.", "Go to the inbox", Path),
+            (_, "MailboxNotEnabledForRESTAPI") => new(Problem.NoMailbox),
+            (_, "ErrorItemNotFound") => new(Problem.FolderNotFound),
+            (_, "InefficientFilter") => new(Problem.QueryTooComplex),
 
             // Graph answers 400 for a $skiptoken it does not know (a forged or stale "next" link).
-            (HttpStatusCode.BadRequest, _) when query.Next is not null =>
-                Responses.Error(context, StatusCodes.Status400BadRequest, "That page link is no longer valid", "Start again from the first page of your search.", "Search again", InboxView.Url(query with { Next = null })),
+            (HttpStatusCode.BadRequest, _) when query.Next is not null => new(Problem.PageLinkExpired, ActionUrl: MailPageView.Url(query with { Next = null })),
 
             // Graph answers 404 for a folder that is gone and 400 for an id that was never valid.
-            (HttpStatusCode.NotFound or HttpStatusCode.BadRequest, _) =>
-                Responses.Error(context, StatusCodes.Status404NotFound, "That folder doesn't exist", "The folder may have been deleted or renamed. Pick another one from your inbox.", "Go to the inbox", Path),
+            (HttpStatusCode.NotFound or HttpStatusCode.BadRequest, _) => new(Problem.FolderNotFound),
+
             // ErrorAccessDenied, on a mail call, is a token without Mail.Read: consent was not given or was withdrawn.
-            (HttpStatusCode.Forbidden, _) =>
-                Responses.Error(context, StatusCodes.Status403Forbidden, "FuncMail may not read this mailbox", "Microsoft Graph refused access. Sign in again and accept the permissions FuncMail asks for, or ask your administrator to grant them.", "Sign in again", "/api/SignIn"),
-            (HttpStatusCode.TooManyRequests, _) =>
-                Responses.Error(context, StatusCodes.Status429TooManyRequests, "Microsoft Graph is busy", $"Too many requests for your mailbox right now. Try again in {RetrySeconds(((GraphException)e).RetryAfter)} seconds.", "Try again", InboxView.Url(query)),
-            _ => Responses.Unavailable(context, "Microsoft Graph"),
+            (HttpStatusCode.Forbidden, _) => new(Problem.MailAccessDenied),
+            (HttpStatusCode.TooManyRequests, _) => new(Problem.GraphBusy, ActionUrl: MailPageView.Url(query), RetryAfter: ((GraphException)e).RetryAfter),
+            _ => new(Problem.GraphUnavailable),
         };
     }
 
@@ -240,8 +251,6 @@ public sealed class InboxService(
 
         return token;
     }
-
-    private static int RetrySeconds(TimeSpan? retryAfter) => (int)Math.Clamp(Math.Ceiling((retryAfter ?? TimeSpan.FromSeconds(30)).TotalSeconds), 1, 3600);
 }
 
 /// <summary>The per-request MSAL client and the cache slot it reads and writes.</summary>

@@ -4,16 +4,16 @@ using Microsoft.Extensions.Primitives;
 
 namespace FuncMail.Tests.Mail;
 
-public sealed class InboxViewTests
+public sealed class MailPageViewTests
 {
-    private static readonly TimeZoneInfo Berlin = InboxView.Zone("W. Europe Standard Time").Zone;
+    private static readonly TimeZoneInfo Berlin = MailPageView.Zone("W. Europe Standard Time").Zone;
 
     [Fact]
     public void Zone_WindowsAndIanaIds_AreBothFound()
     {
-        Assert.False(InboxView.Zone("W. Europe Standard Time").IsFallback);
-        Assert.False(InboxView.Zone("Europe/Berlin").IsFallback);
-        Assert.False(InboxView.Zone("Pacific Standard Time").IsFallback);
+        Assert.False(MailPageView.Zone("W. Europe Standard Time").IsFallback);
+        Assert.False(MailPageView.Zone("Europe/Berlin").IsFallback);
+        Assert.False(MailPageView.Zone("Pacific Standard Time").IsFallback);
     }
 
     [Theory]
@@ -22,7 +22,7 @@ public sealed class InboxViewTests
     [InlineData("Mars/Olympus_Mons")]
     public void Zone_UnknownOrMissing_FallsBackToUtc(string? id)
     {
-        var (zone, isFallback) = InboxView.Zone(id);
+        var (zone, isFallback) = MailPageView.Zone(id);
 
         Assert.True(isFallback);
         Assert.Equal(TimeZoneInfo.Utc, zone);
@@ -36,10 +36,10 @@ public sealed class InboxViewTests
         var beforeChange = new DateTimeOffset(2026, 10, 24, 23, 30, 0, TimeSpan.Zero);
         var afterChange = new DateTimeOffset(2026, 10, 25, 2, 30, 0, TimeSpan.Zero);
 
-        Assert.Equal("01:30", InboxView.FormatReceived(beforeChange, Berlin, now));
-        Assert.Equal("03:30", InboxView.FormatReceived(afterChange, Berlin, now));
+        Assert.Equal("01:30", MailPageView.FormatReceived(beforeChange, Berlin, now));
+        Assert.Equal("03:30", MailPageView.FormatReceived(afterChange, Berlin, now));
 
-        var rows = InboxView.Rows([Message(beforeChange), Message(afterChange)], Berlin, now);
+        var rows = MailPageView.Rows([Message(beforeChange), Message(afterChange)], Berlin, now);
         Assert.EndsWith("+02:00", rows[0].ReceivedIso, StringComparison.Ordinal);
         Assert.EndsWith("+01:00", rows[1].ReceivedIso, StringComparison.Ordinal);
     }
@@ -50,8 +50,8 @@ public sealed class InboxViewTests
         // 29 March 2026, 00:30 UTC is 01:30 CET on the 29th; 22:30 UTC the same day is 00:30 CEST on the 30th.
         var now = new DateTimeOffset(2026, 3, 29, 21, 0, 0, TimeSpan.Zero); // 23:00 CEST on the 29th
 
-        Assert.Equal("01:30", InboxView.FormatReceived(new DateTimeOffset(2026, 3, 29, 0, 30, 0, TimeSpan.Zero), Berlin, now));
-        Assert.Equal("28 Mar", InboxView.FormatReceived(new DateTimeOffset(2026, 3, 28, 22, 30, 0, TimeSpan.Zero), Berlin, now));
+        Assert.Equal("01:30", MailPageView.FormatReceived(new DateTimeOffset(2026, 3, 29, 0, 30, 0, TimeSpan.Zero), Berlin, now));
+        Assert.Equal("28 Mar", MailPageView.FormatReceived(new DateTimeOffset(2026, 3, 28, 22, 30, 0, TimeSpan.Zero), Berlin, now));
     }
 
     [Fact]
@@ -59,9 +59,9 @@ public sealed class InboxViewTests
     {
         var now = new DateTimeOffset(2026, 11, 27, 23, 30, 0, TimeSpan.Zero); // already 28 Nov in Berlin
 
-        Assert.Equal("00:15", InboxView.FormatReceived(new DateTimeOffset(2026, 11, 27, 23, 15, 0, TimeSpan.Zero), Berlin, now));
-        Assert.Equal("27 Nov", InboxView.FormatReceived(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero), Berlin, now));
-        Assert.Equal("3 Dec 2025", InboxView.FormatReceived(new DateTimeOffset(2025, 12, 3, 9, 0, 0, TimeSpan.Zero), Berlin, now));
+        Assert.Equal("00:15", MailPageView.FormatReceived(new DateTimeOffset(2026, 11, 27, 23, 15, 0, TimeSpan.Zero), Berlin, now));
+        Assert.Equal("27 Nov", MailPageView.FormatReceived(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero), Berlin, now));
+        Assert.Equal("3 Dec 2025", MailPageView.FormatReceived(new DateTimeOffset(2025, 12, 3, 9, 0, 0, TimeSpan.Zero), Berlin, now));
     }
 
     [Theory]
@@ -77,7 +77,7 @@ public sealed class InboxViewTests
     [InlineData("data:text/html,<script>alert(1)</script>", false)]
     [InlineData(null, false)]
     public void SafeOutlookLink_OnlyHttpsOutlookHosts(string? webLink, bool kept) =>
-        Assert.Equal(kept, InboxView.SafeOutlookLink(webLink) is not null);
+        Assert.Equal(kept, MailPageView.SafeOutlookLink(webLink) is not null);
 
     // Graph's nextLinks for a folder's messages, in the forms it writes. Sources:
     // - the key-segment form with percent-encoded options: a capture in oomol-lab/open-connector#372;
@@ -143,20 +143,23 @@ public sealed class InboxViewTests
     [InlineData("q=%00x", "Search text")]
     public void TryParse_OutOfBounds_IsRefusedWithAMessage(string query, string message)
     {
-        Assert.Null(MessageQuery.TryParse(Query(query), 10, out var error));
+        Assert.Null(MessageQuery.TryParse(Single(Query(query)), 10, out var error));
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
     [Fact]
     public void TryParse_Defaults_AreTheInboxNewestFirst()
     {
-        var query = MessageQuery.TryParse(Query(""), 10, out _)!;
+        var query = MessageQuery.TryParse(Single(Query("")), 10, out _)!;
 
         Assert.Equal(new MessageQuery("inbox", 10, 0, null, null), query);
     }
 
     private static GraphMessage Message(DateTimeOffset received) =>
         new("id", "s", received, null, null, true, false, "normal", null);
+
+    /// <summary>The mail function's reading of the query: the edge's one rule for a single value.</summary>
+    private static Func<string, string?> Single(IQueryCollection query) => name => FuncMail.Web.QueryValues.Single(query, name);
 
     private static IQueryCollection Query(string query) =>
         new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query).ToDictionary(p => p.Key, p => (StringValues)p.Value));

@@ -1,10 +1,15 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
+using FuncMail.Auth;
+using FuncMail.Sessions;
+using Microsoft.Extensions.Logging;
 
-namespace FuncMail.Sessions;
+namespace FuncMail.Web;
 
-/// <summary>Reads and writes FuncMail's two cookies with the attributes of checklist B4 and B5.</summary>
-public sealed class SessionCookies(CookieSigner signer, IOptions<SessionOptions> options)
+/// <summary>
+/// Reads and writes FuncMail's two cookies with the attributes of checklist B4 and B5. The HTTP edge's side of
+/// sessions: the services below get a verified <see cref="SignedId"/> and say what became of the session.
+/// </summary>
+public sealed class SessionCookies(CookieSigner signer, SessionLifetime lifetime, ILogger<SessionCookies> logger)
 {
     /// <summary>The session cookie: <c>__Host-</c> pins it to this host, path / and Secure.</summary>
     public const string SessionName = "__Host-FuncMail";
@@ -12,11 +17,59 @@ public sealed class SessionCookies(CookieSigner signer, IOptions<SessionOptions>
     /// <summary>The pre-auth cookie that binds a sign-in transaction to the browser that started it.</summary>
     public const string SignInName = "__Host-FuncMail-SignIn";
 
-    public static readonly TimeSpan SignInLifetime = TimeSpan.FromMinutes(15);
-
     /// <summary>A session cookie that appears once and verifies. One that appears twice throws <see cref="AmbiguousCookieException"/> (checklist G2).</summary>
     public bool TryReadSession(HttpRequest request, out SignedId session) =>
         signer.TryVerify(CookiePurpose.Session, Single(request, SessionName).Value, out session);
+
+    /// <summary>
+    /// The verified session cookie, or null. A single cookie that fails its MAC is logged and expired (tampering, or a
+    /// key no longer configured); one smuggled outside a name=value pair is logged and left alone.
+    /// </summary>
+    public SignedId? ReadSession(HttpContext context)
+    {
+        var request = context.Request;
+        if (TryReadSession(request, out var cookie))
+        {
+            return cookie;
+        }
+
+        var found = FindSession(request);
+        if (found.Count == 1)
+        {
+            SessionLog.CookieRejected(logger);
+            ExpireSession(context.Response);
+        }
+        else if (CookieHeader.MentionsOutsideAPair(request.Headers.Cookie, SessionName, found))
+        {
+            SessionLog.CookieOutsideAPair(logger);
+        }
+
+        return null;
+    }
+
+    /// <summary>After a request that kept the session: a cookie signed with a retired key is re-issued under the active one (B3).</summary>
+    public void Keep(HttpResponse response, ActiveSession active)
+    {
+        if (!signer.IsActiveKey(active.Cookie))
+        {
+            WriteSession(response, active.Session.Id);
+        }
+    }
+
+    /// <summary>What a service said became of the request's session, applied to the cookie.</summary>
+    /// <param name="hadCookie">The request carried a verified session cookie.</param>
+    /// <param name="kept">The live session the request kept, or null when it has none (any more).</param>
+    public void Apply(HttpResponse response, bool hadCookie, ActiveSession? kept)
+    {
+        if (kept is not null)
+        {
+            Keep(response, kept);
+        }
+        else if (hadCookie)
+        {
+            ExpireSession(response);
+        }
+    }
 
     /// <summary>The pre-auth cookie: which browser partition its sign-ins live in, the slot the next one takes, and when it was issued.</summary>
     public bool TryReadSignIn(HttpRequest request, out PreAuth preAuth)
@@ -31,12 +84,6 @@ public sealed class SessionCookies(CookieSigner signer, IOptions<SessionOptions>
         preAuth = new PreAuth(id[..^1], id[^1] - '0', signed.IssuedAt);
         return true;
     }
-
-    public bool IsActiveKey(SignedId cookie) => signer.IsActiveKey(cookie);
-
-    public string SignOutToken(string sessionId) => signer.Derive("sign-out", sessionId);
-
-    public bool IsSignOutToken(string sessionId, string? given) => signer.VerifyDerived("sign-out", sessionId, given);
 
     /// <summary>How the request carries the session cookie: once (valid or not), or not at all.</summary>
     public static CookieLookup FindSession(HttpRequest request) => Single(request, SessionName);
@@ -53,10 +100,10 @@ public sealed class SessionCookies(CookieSigner signer, IOptions<SessionOptions>
     }
 
     public void WriteSession(HttpResponse response, string sessionId) =>
-        response.Cookies.Append(SessionName, signer.Sign(CookiePurpose.Session, sessionId), Attributes(options.Value.AbsoluteTimeout));
+        response.Cookies.Append(SessionName, signer.Sign(CookiePurpose.Session, sessionId), Attributes(lifetime.CookieLifetime));
 
     public void WriteSignIn(HttpResponse response, string browserId, int nextSlot) =>
-        response.Cookies.Append(SignInName, signer.Sign(CookiePurpose.SignIn, browserId + (char)('0' + nextSlot)), Attributes(SignInLifetime));
+        response.Cookies.Append(SignInName, signer.Sign(CookiePurpose.SignIn, browserId + (char)('0' + nextSlot)), Attributes(PreAuth.Lifetime));
 
     public static void ExpireSession(HttpResponse response) => response.Cookies.Delete(SessionName, Attributes(null));
 
@@ -71,13 +118,6 @@ public sealed class SessionCookies(CookieSigner signer, IOptions<SessionOptions>
         MaxAge = maxAge,
         IsEssential = true,
     };
-}
-
-/// <summary>What a verified pre-auth cookie carries: the browser's sign-in partition and the slot its next sign-in takes.</summary>
-public readonly record struct PreAuth(string BrowserId, int NextSlot, DateTimeOffset IssuedAt)
-{
-    /// <summary>A browser id is a <see cref="CookieSigner.NewId"/>: 256 bits, 43 characters of base64url.</summary>
-    public const int BrowserIdLength = 43;
 }
 
 /// <summary>A request carried one of FuncMail's cookies more than once (or in an unreadable header); see <see cref="SessionCookies"/>.</summary>
