@@ -14,6 +14,22 @@ public sealed class WorkerFlowTests(WorkerHostFixture worker, AzuriteFixture azu
     private FuncMailWorkerHost Host => worker.Host;
 
     [Fact]
+    [Trait("Checklist", "F2")]
+    public async Task ErrorPage_SupportId_IsTheHostsTraceId_ApplicationInsightsOperationId()
+    {
+        var (browser, _) = Host.CreateBrowser();
+        var before = Host.Emulator.Invocations.Count;
+
+        using var response = await browser.GetAsync("/api/Mail?size=15");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var invocation = Host.Emulator.Invocations.Skip(before).Single(i => i.FunctionName == "Mail");
+        Assert.Matches("^[0-9a-f]{32}$", invocation.TraceId);
+        Assert.Contains($"Support id: {invocation.TraceId}", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FullFlow_SignInReadPageThroughSignOut_EndsSignedOut()
     {
         var (browser, jar) = Host.CreateBrowser();

@@ -5,6 +5,7 @@ public sealed record LayoutModel(string Title, string? DisplayName = null, strin
 
 public sealed record HomeModel(string? DisplayName, string? SignOutToken);
 
-public sealed record ErrorModel(string Title, string Message, string ActionText, string ActionUrl, Guid SupportId);
+/// <param name="SupportId">The request's id as 32 hex digits: Application Insights' operation_Id.</param>
+public sealed record ErrorModel(string Title, string Message, string ActionText, string ActionUrl, string SupportId);
 
 public sealed record SignOutModel(string? SignOutToken);

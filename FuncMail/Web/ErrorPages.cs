@@ -47,7 +47,7 @@ public static class ErrorPages
         var text = entry.Text
             .Replace("{detail}", failure.Detail, StringComparison.Ordinal)
             .Replace("{seconds}", RetrySeconds(failure.RetryAfter).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        return new PageResult(ErrorPage.Create(new ErrorModel(entry.Title, text, entry.Action, failure.ActionUrl ?? entry.ActionUrl, supportId)), entry.Status);
+        return new PageResult(ErrorPage.Create(new ErrorModel(entry.Title, text, entry.Action, failure.ActionUrl ?? entry.ActionUrl, Correlation.Display(supportId))), entry.Status);
     }
 
     private static Entry Unavailable(string what) =>

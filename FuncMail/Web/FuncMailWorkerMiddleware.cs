@@ -14,6 +14,8 @@ public sealed class FuncMailWorkerMiddleware(FunctionGuard guard) : IFunctionsWo
             return;
         }
 
+        // The host's trace for this invocation becomes the request's support id (Application Insights' operation_Id).
+        Correlation.Adopt(http, context.TraceContext.TraceParent);
         await guard.RunAsync(http, context.CancellationToken, async () =>
         {
             await next(context);

@@ -28,6 +28,9 @@ public sealed record InvocationRecord(string InvocationId, string FunctionName, 
 
     /// <summary>How proxying the HTTP request went; the real host fails the invocation when this is not None.</summary>
     public ForwarderError Forwarding { get; init; }
+
+    /// <summary>The W3C trace id the host sent in the invocation's trace context: Application Insights' operation_Id.</summary>
+    public string TraceId { get; init; } = "";
 }
 
 /// <summary>
@@ -192,7 +195,7 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
         request.InputData.Add(new ParameterBinding { Name = function.TriggerName, Data = new TypedData { Json = timerInfo } });
         request.TriggerMetadata.Add(function.TriggerName, new TypedData { Json = timerInfo });
         var reply = (await RequestAsync(new StreamingMessage { InvocationRequest = request }, FunctionTimeout)).InvocationResponse;
-        var record = new InvocationRecord(request.InvocationId, function.Name, reply.Result.Status, reply.ReturnValue, Describe(reply.Result.Exception), 0, false) { OutputData = reply.OutputData.ToString() };
+        var record = new InvocationRecord(request.InvocationId, function.Name, reply.Result.Status, reply.ReturnValue, Describe(reply.Result.Exception), 0, false) { OutputData = reply.OutputData.ToString(), TraceId = request.TraceContext.TraceParent.Split('-')[1] };
         Record(record);
         return record;
     }
@@ -464,7 +467,7 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
             }
         }
 
-        Record(new InvocationRecord(request.InvocationId, function.Name, status, returnValue, exception, context.Response.StatusCode, context.Response.HasStarted) { OutputData = outputData, Forwarding = forwarded });
+        Record(new InvocationRecord(request.InvocationId, function.Name, status, returnValue, exception, context.Response.StatusCode, context.Response.HasStarted) { OutputData = outputData, Forwarding = forwarded, TraceId = request.TraceContext.TraceParent.Split('-')[1] });
     }
 
     /// <summary>The records of these invocations (from <see cref="EchoHeader"/>), waiting for any not yet recorded.</summary>
