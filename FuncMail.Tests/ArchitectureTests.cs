@@ -80,6 +80,20 @@ public sealed partial class ArchitectureTests
         Assert.All(Enum.GetValues<Problem>(), kind => Assert.InRange(ErrorPages.Status(kind), 400, 599));
     }
 
+    [Fact]
+    public void EveryLogEvent_HasAName_AndItsOwnId()
+    {
+        var attributes = Directory.EnumerateFiles(App, "*.cs", SearchOption.AllDirectories).Where(f => !IsBuildOutput(f))
+            .SelectMany(f => LoggerMessage().Matches(File.ReadAllText(f)).Select(m => m.Value)).ToList();
+        var ids = attributes.Select(a => EventId().Match(a).Value).ToList();
+
+        Assert.NotEmpty(attributes);
+        Assert.All(attributes, a => Assert.Contains("EventName = \"", a, StringComparison.Ordinal));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        var names = attributes.Select(a => EventName().Match(a).Value).ToList();
+        Assert.Equal(names.Count, names.Distinct().Count());
+    }
+
     private static IEnumerable<string> SourceFiles(string folder) =>
         Directory.EnumerateFiles(Path.Combine(App, folder), "*.*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".cshtml", StringComparison.Ordinal));
@@ -91,6 +105,15 @@ public sealed partial class ArchitectureTests
     private static bool IsBuildOutput(string path) =>
         path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
         || path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"\[LoggerMessage\([^\]]*\]")]
+    private static partial Regex LoggerMessage();
+
+    [GeneratedRegex(@"EventName = ""\w+""")]
+    private static partial Regex EventName();
+
+    [GeneratedRegex(@"EventId = \d+")]
+    private static partial Regex EventId();
 
     [GeneratedRegex(@"\bFuncMail\.([A-Z][A-Za-z]+)\b")]
     private static partial Regex OurNamespace();

@@ -33,7 +33,8 @@ public static class FuncMailServiceCollectionExtensions
             .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore.Mvc", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning)
-            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
+            .AddFilter(MsalLogger.Category, LogLevel.Warning));
 
         AddValidatedOptions<EntraOptions, EntraOptionsValidator>(services, configuration, EntraOptions.SectionName);
         services.AddSingleton<IValidateOptions<EntraOptions>, ProductionRedirectUriValidator>();
@@ -73,6 +74,7 @@ public static class FuncMailServiceCollectionExtensions
         services.AddHttpClient(MsalHttpClientFactory.ClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
         services.AddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
         services.AddHttpClient(ManagedIdentityAssertion.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5));
+        services.AddSingleton<MsalLogger>();
         services.AddSingleton<ManagedIdentityAssertion>();
         services.AddSingleton<MsalClientFactory>();
         services.AddSingleton<IdTokenCheck>();

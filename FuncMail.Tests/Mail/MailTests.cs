@@ -174,6 +174,10 @@ public sealed class MailTests(AzuriteFixture azurite) : HostedTest(azurite)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("Your session is kept", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Single(await Host.RowsAsync(Host.SessionsTable));
+
+        // MSAL's own account of it reaches FuncMail's log, without a token or code in it.
+        Assert.Contains(Host.Logs.GetSnapshot(), r => r.Category == FuncMail.Auth.MsalLogger.Category && r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.All(Host.Entra.IssuedSecrets, secret => Assert.DoesNotContain(secret, Host.LogText, StringComparison.Ordinal));
     }
 
     [Fact]

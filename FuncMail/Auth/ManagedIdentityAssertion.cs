@@ -29,7 +29,7 @@ public sealed class ManagedIdentityAssertion
     /// </summary>
     public const string HttpClientName = "MSAL-ManagedIdentity";
 
-    public ManagedIdentityAssertion(IOptions<EntraOptions> options, IHttpClientFactory httpClientFactory, ILogger<ManagedIdentityAssertion> logger)
+    public ManagedIdentityAssertion(IOptions<EntraOptions> options, IHttpClientFactory httpClientFactory, MsalLogger msalLogger, ILogger<ManagedIdentityAssertion> logger)
     {
         var entra = options.Value;
         _audience = TokenExchangeAudience(entra.Instance);
@@ -39,6 +39,7 @@ public sealed class ManagedIdentityAssertion
         _identity = new(
             () => ManagedIdentityApplicationBuilder.Create(ManagedIdentityId.WithUserAssignedClientId(entra.ManagedIdentityClientId))
                 .WithHttpClientFactory(new NamedClient(httpClientFactory))
+                .WithLogging(msalLogger, enablePiiLogging: false)
                 .Build(),
             LazyThreadSafetyMode.PublicationOnly);
     }

@@ -8,7 +8,7 @@ namespace FuncMail.Auth;
 /// part, authority metadata (instance discovery), is cached by MSAL per process, and HTTP comes from the pooled
 /// factory. One client per request means one user per in-memory cache, with no cross-request sharing to lock.
 /// </summary>
-public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpClientFactory httpClientFactory, ManagedIdentityAssertion managedIdentity)
+public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpClientFactory httpClientFactory, ManagedIdentityAssertion managedIdentity, MsalLogger msalLogger)
 {
     /// <summary>
     /// Delegated scopes beyond the OpenID ones MSAL adds itself (openid, profile, offline_access), checklist A10:
@@ -32,6 +32,7 @@ public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpC
             .WithRedirectUri(entra.RedirectUri.AbsoluteUri)
             .WithHttpClientFactory(httpClientFactory)
             .WithLegacyCacheCompatibility(false)
+            .WithLogging(msalLogger, enablePiiLogging: false)
 
             // Continuous access evaluation: Graph may revoke a token early and answer 401 with a claims challenge (H5).
             .WithClientCapabilities(ClientCapabilities)

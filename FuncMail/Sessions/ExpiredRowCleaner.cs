@@ -129,12 +129,12 @@ public sealed partial class ExpiredRowCleaner(FuncMailTables tables, TimeProvide
         public void Add(int rows) => Interlocked.Add(ref _count, rows);
     }
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "Cleanup deleted {Count} expired rows")]
+    [LoggerMessage(EventName = "CleanupDeleted", EventId = 2100, Level = LogLevel.Information, Message = "Cleanup deleted {Count} expired rows")]
     private static partial void Deleted(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "Cleanup could not reach Table Storage (HTTP {Status}) after the SDK's retries, having deleted {Count} rows; the next run tries again")]
+    [LoggerMessage(EventName = "CleanupStorageUnavailable", EventId = 2101, Level = LogLevel.Error, Message = "Cleanup could not reach Table Storage (HTTP {Status}) after the SDK's retries, having deleted {Count} rows; the next run tries again")]
     private static partial void StorageUnavailable(ILogger logger, int status, int count);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Cleanup stopped at its {BudgetSeconds} s budget having deleted {Count} rows; the next run carries on")]
+    [LoggerMessage(EventName = "CleanupStoppedAtBudget", EventId = 2102, Level = LogLevel.Warning, Message = "Cleanup stopped at its {BudgetSeconds} s budget having deleted {Count} rows; the next run carries on")]
     private static partial void StoppedAtBudget(ILogger logger, int count, long budgetSeconds);
 }
