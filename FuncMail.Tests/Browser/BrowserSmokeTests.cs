@@ -41,11 +41,9 @@ public sealed class BrowserSmokeTests(AzuriteFixture azurite, BrowserFixture bro
         Assert.Equal(SameSiteAttribute.Lax, session.SameSite);
         Assert.DoesNotContain(cookies, c => c.Name == Cookies.SignIn);
 
-        if (screenshot)
+        if (screenshot && Screenshots.PathFor("mail.png") is { } picture)
         {
-            var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
-            Directory.CreateDirectory(screenshots);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "mail.png"), FullPage = true });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = picture, FullPage = true });
         }
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();

@@ -18,8 +18,6 @@ public sealed class MailPageBrowserTests(AzuriteFixture azurite, BrowserFixture 
             Importance = "high",
             Preview = "Hi all, attached are the tickets and the hotel confirmation. Please check your names and dates before Friday.",
         });
-        var screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(screenshots);
         var backgrounds = new Dictionary<string, string>();
 
         foreach (var (device, width, height) in new[] { ("phone", 360, 740), ("desktop", 1280, 800) })
@@ -42,7 +40,10 @@ public sealed class MailPageBrowserTests(AzuriteFixture azurite, BrowserFixture 
                 var scrollWidth = await page.Locator("html").EvaluateAsync<int>("html => html.scrollWidth");
                 Assert.True(scrollWidth <= width, $"{device}: the page is {scrollWidth}px wide in a {width}px viewport");
                 backgrounds[$"{device}-{scheme}"] = await page.Locator("body").EvaluateAsync<string>("b => getComputedStyle(b).backgroundColor");
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, $"mail-{device}-{scheme.ToString().ToLowerInvariant()}.png") });
+                if (Screenshots.PathFor($"mail-{device}-{scheme.ToString().ToLowerInvariant()}.png") is { } picture)
+                {
+                    await page.ScreenshotAsync(new PageScreenshotOptions { Path = picture });
+                }
             }
         }
 

@@ -383,7 +383,7 @@ public sealed class InfraTests
         var cli = typeof(InfraTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BicepCli").Value!;
         if (!File.Exists(cli))
         {
-            throw new InvalidOperationException($"The Bicep CLI is missing at {cli}: run `dotnet restore FuncMail.sln` (FuncMail.Tests downloads Azure.Bicep.CommandLine.linux-x64).");
+            throw new InvalidOperationException($"The Bicep CLI is missing at {cli}: run `dotnet restore FuncMail.sln`, which downloads the Azure.Bicep.CommandLine package for this operating system and processor (FuncMail.Tests.csproj, BicepPackage).");
         }
 
         var start = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -5,7 +5,7 @@ namespace FuncMail.Tests.Infrastructure;
 
 /// <summary>
 /// Keeps cookies for an HttpClient the way a browser on http://127.0.0.1 does. .NET's CookieContainer will not send
-/// Secure cookies over http (PLATFORM-NOTES), while Chromium treats loopback as a secure context.
+/// Secure cookies over http (docs/platform.md), while Chromium treats loopback as a secure context.
 /// </summary>
 public sealed class CookieJar(ConcurrentDictionary<string, string>? cookies = null) : DelegatingHandler
 {

@@ -6,7 +6,7 @@ using Azure.Core.Pipeline;
 namespace FuncMail.Tests.Infrastructure;
 
 /// <summary>
-/// Fault injection at the Azure SDK transport level (PLATFORM-NOTES: Azurite cannot be told to fail): the next
+/// Fault injection at the Azure SDK transport level (docs/platform.md: Azurite cannot be told to fail): the next
 /// queued Table requests get an HTTP status instead of reaching Azurite, and go through the SDK's real retry policy.
 /// </summary>
 public sealed class TableFaults : HttpPipelinePolicy
