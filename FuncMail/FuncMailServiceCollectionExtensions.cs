@@ -87,7 +87,9 @@ public static class FuncMailServiceCollectionExtensions
             client.BaseAddress = new Uri(sp.GetRequiredService<IOptions<GraphOptions>>().Value.BaseUrl.AbsoluteUri.TrimEnd('/') + "/");
             client.Timeout = Timeout.InfiniteTimeSpan; // the resilience handler's timeouts govern
         })
-        .AddResilienceHandler("graph", (pipeline, context) => GraphResilience.Configure(pipeline, context.ServiceProvider.GetRequiredService<ILogger<GraphMailClient>>()));
+        .AddResilienceHandler("graph", (pipeline, context) => GraphResilience.Configure(
+            pipeline, context.ServiceProvider.GetRequiredService<ILogger<GraphMailClient>>(), context.ServiceProvider.GetRequiredKeyedService<TimeProvider>(GraphResilience.ClockKey)));
+        services.TryAddKeyedSingleton(GraphResilience.ClockKey, TimeProvider.System);
         services.AddSingleton<IMailboxProfile, MailboxProfileReader>();
         services.AddTransient<MailPageService>();
 

@@ -83,6 +83,9 @@ public sealed class FuncMailTestHost : IFuncMailHost
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The listening socket Kestrel serves on (see StartAsync).</summary>
+    private Socket? _socket;
+
     public FakeLogCollector Logs => _app.Services.GetFakeLogCollector();
 
     public TableServiceClient TableService => _app.Services.GetRequiredService<TableServiceClient>();
@@ -90,8 +93,12 @@ public sealed class FuncMailTestHost : IFuncMailHost
     /// <param name="sameAppAs">Another instance of the same app: this one shares its tables, keys, redirect URI and Microsoft stubs.</param>
     public static async Task<FuncMailTestHost> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null, FuncMailTestHost? sameAppAs = null)
     {
-        var port = FreePort();
-        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        // The port is taken before anything else and kept: Kestrel serves on this very socket, so no other process can
+        // take the port between choosing it and binding it (no free-port race), and the redirect URI can name it.
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        socket.Listen(512);
+        var baseAddress = new Uri($"http://127.0.0.1:{((IPEndPoint)socket.LocalEndPoint!).Port}");
         var unique = Guid.NewGuid().ToString("N")[..12];
         var configuration = new Dictionary<string, string?>
         {
@@ -115,7 +122,7 @@ public sealed class FuncMailTestHost : IFuncMailHost
         settings?.Invoke(configuration);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
-        builder.WebHost.UseKestrel().UseUrls(baseAddress.AbsoluteUri);
+        builder.WebHost.UseKestrel(kestrel => kestrel.ListenHandle((ulong)socket.Handle));
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.ClearProviders();
         builder.Services.AddFakeLogging(o => o.CollectRecordsForDisabledLogLevels = false);
@@ -126,6 +133,7 @@ public sealed class FuncMailTestHost : IFuncMailHost
         var tables = new TableRequestCounter();
         builder.Services.AddSingleton<TimeProvider>(time);
 
+        builder.Services.AddKeyedSingleton<TimeProvider>(GraphResilience.ClockKey, new QuickRetryClock());
         builder.Services.AddFuncMail(builder.Configuration, builder.Environment);
 
         // The swaps: HTTP stubs under the real MSAL and the real typed Graph client, and a counter in the real Table pipeline.
@@ -148,7 +156,7 @@ public sealed class FuncMailTestHost : IFuncMailHost
         app.UseRouting();
         MapFunctions(app);
         await app.StartAsync();
-        return new FuncMailTestHost(app, baseAddress, entra, graph, tables, time) { TableFaults = faults, SlowTables = slow };
+        return new FuncMailTestHost(app, baseAddress, entra, graph, tables, time) { TableFaults = faults, SlowTables = slow, _socket = socket };
     }
 
     public (HttpClient Client, CookieJar Jar) CreateBrowser() => HostParts.CreateBrowser(BaseAddress);
@@ -165,6 +173,7 @@ public sealed class FuncMailTestHost : IFuncMailHost
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _socket?.Dispose();
     }
 
     private static void MapFunctions(WebApplication app)
@@ -193,10 +202,4 @@ public sealed class FuncMailTestHost : IFuncMailHost
         return await (Task<IActionResult>)method.Invoke(instance, BindingFlags.DoNotWrapExceptions, null, arguments, null)!;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

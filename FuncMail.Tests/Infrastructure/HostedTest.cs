@@ -27,5 +27,16 @@ public abstract class HostedTest(AzuriteFixture azurite, bool signedIn = false) 
         }
     }
 
-    public async Task DisposeAsync() => await Host.DisposeAsync();
+    /// <summary>Every test ends by checking that no stub saw a call it was not built to answer.</summary>
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            Host.AssertNoUnexpectedCalls();
+        }
+        finally
+        {
+            await Host.DisposeAsync();
+        }
+    }
 }

@@ -19,10 +19,15 @@ public static class GraphResilience
     public static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(4);
     public const int MaxRetries = 2;
 
-    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ILogger logger)
+    /// <summary>
+    /// The key of the pipeline's clock in DI: the system clock. Retry waits and timeouts are real waits inside one
+    /// request, whatever clock the app's sessions run on; tests give it a clock that skips the retry waits.
+    /// </summary>
+    public const string ClockKey = "graph-resilience";
+
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, ILogger logger, TimeProvider clock)
     {
-        // Retry waits and timeouts are real waits inside one request, whatever clock the app's sessions run on.
-        pipeline.TimeProvider = TimeProvider.System;
+        pipeline.TimeProvider = clock;
         pipeline
             .AddTimeout(TotalTimeout)
             .AddRetry(new HttpRetryStrategyOptions
