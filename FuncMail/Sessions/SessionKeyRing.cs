@@ -23,9 +23,10 @@ public sealed class SessionKeyRing
             pair => pair.Key,
             pair =>
             {
+                // RFC 5869 extract-then-expand, once per purpose (no salt: the master key is already uniformly random).
                 var master = Convert.FromBase64String(pair.Value);
-                return (HKDF.Expand(HashAlgorithmName.SHA256, HKDF.Extract(HashAlgorithmName.SHA256, master), 32, MacInfo),
-                        HKDF.Expand(HashAlgorithmName.SHA256, HKDF.Extract(HashAlgorithmName.SHA256, master), 32, CacheInfo));
+                return (HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: MacInfo),
+                        HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: CacheInfo));
             },
             StringComparer.Ordinal);
     }

@@ -48,6 +48,11 @@ public sealed class FuncMailTables(TableServiceClient service, IOptions<StorageO
 }
 
 /// <summary>TableClientOptions has no parameterless constructor, so the options system needs to be told how to make one.</summary>
+/// <remarks>
+/// Hand-written rather than Microsoft.Extensions.Azure's <c>AddAzureClients</c>, which would do it for us: that package
+/// adds an assembly and its client-factory machinery to every cold start, for one client built from two settings. The
+/// options pattern kept here is what lets tests add pipeline policies (the request counter, fault injection).
+/// </remarks>
 internal sealed class TableClientOptionsFactory(
     IEnumerable<IConfigureOptions<TableClientOptions>> setups,
     IEnumerable<IPostConfigureOptions<TableClientOptions>> postConfigures,
