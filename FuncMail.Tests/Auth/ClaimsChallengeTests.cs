@@ -77,9 +77,16 @@ public sealed class ClaimsChallengeTests(AzuriteFixture azurite) : HostedTest(az
     [InlineData("eyJhY2Nlc3NfdG9rZW4iOjV9")] // {"access_token":5}: would replace the cp1 capability
     [InlineData("eyJ1c2VyaW5mbyI6e319")] // {"userinfo":{}}
     [InlineData("e30")] // {}
+    [InlineData("")] // present but empty: not silently a sign-in without the challenge
+    [InlineData("OVERSIZED")] // longer than any claims request: refused, never dropped (a dropped challenge loops, E3)
     public async Task SignIn_WithClaimsThatAreNotAJsonObject_Is400WithoutAnyIo(string claims)
     {
         Host.Tables.Reset();
+
+        if (claims == "OVERSIZED")
+        {
+            claims = FuncMail.Auth.ClaimsChallenge.Encode("{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"" + new string('1', 6000) + "\"}}}");
+        }
 
         var (response, _) = await FlowSteps.GetPageAsync(Browser, "/api/SignIn?claims=" + Uri.EscapeDataString(claims));
 

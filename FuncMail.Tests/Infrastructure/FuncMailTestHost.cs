@@ -152,10 +152,20 @@ public sealed class FuncMailTestHost : IFuncMailHost
         builder.Services.AddMvcCore();
         builder.Services.AddRouting();
 
-        var app = builder.Build();
-        app.UseRouting();
-        MapFunctions(app);
-        await app.StartAsync();
+        WebApplication app;
+        try
+        {
+            app = builder.Build();
+            app.UseRouting();
+            MapFunctions(app);
+            await app.StartAsync();
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
         return new FuncMailTestHost(app, baseAddress, entra, graph, tables, time) { TableFaults = faults, SlowTables = slow, _socket = socket };
     }
 
@@ -171,9 +181,15 @@ public sealed class FuncMailTestHost : IFuncMailHost
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _socket?.Dispose();
+        try
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        finally
+        {
+            _socket?.Dispose();
+        }
     }
 
     private static void MapFunctions(WebApplication app)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using FuncMail.Mail;
 using FuncMail.Tests.Infrastructure;
 
 namespace FuncMail.Tests.Mail;
@@ -138,6 +139,21 @@ public sealed class MailPageTests(AzuriteFixture azurite) : HostedTest(azurite, 
         Assert.Equal(0, Host.Tables.Reads);
     }
 
+    [Theory]
+    [Trait("Checklist", "G1")]
+    [InlineData("/api/Mail?size=11")]
+    [InlineData("/api/Mail?skip=5000")]
+    [InlineData("/api/Mail?q=a%09b")]
+    public async Task Mail_WithABadLink_Is400_AndTheSessionAndItsCookieStay(string path)
+    {
+        using var response = await Browser.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(response.Headers.Contains("Set-Cookie"), string.Join("; ", response.Headers.TryGetValues("Set-Cookie", out var set) ? set : []));
+        using var next = await Browser.GetAsync("/api/Mail");
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
     [Fact]
     [Trait("Checklist", "D6")]
     public async Task Mail_SearchPaging_FollowsGraphsContinuationAndComesBack()
@@ -265,6 +281,13 @@ public sealed class MailPageTests(AzuriteFixture azurite) : HostedTest(azurite, 
 
         Assert.Contains("Try again in 30 seconds", page.Body!.TextContent, StringComparison.Ordinal);
         Assert.Equal(3, Host.Graph.MessageRequests.Count());
+
+        // The waits the pipeline chose (QuickRetryClock skips them here): each within the longest wait, and together
+        // far inside the 20 s Graph budget and the request's 40 s deadline.
+        var waits = Host.Logs.GetSnapshot().Where(r => r.Id.Id == 3006).Select(r => long.Parse(r.Message[(r.Message.LastIndexOf("waiting ", StringComparison.Ordinal) + 8)..^3], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(2, waits.Count);
+        Assert.All(waits, wait => Assert.InRange(wait, 1, (long)GraphResilience.LongestWait.TotalMilliseconds));
+        Assert.True(waits.Sum() < GraphResilience.TotalTimeout.TotalMilliseconds / 2, $"{waits.Sum()} ms of waits");
     }
 
     [Fact]

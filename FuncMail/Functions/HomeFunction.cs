@@ -16,7 +16,7 @@ public sealed class HomeFunction(SessionGate sessions, SessionCookies cookies, S
         var context = request.HttpContext;
         var cookie = cookies.ReadSession(context);
         var active = cookie is { } signed ? await sessions.FindAndTouchAsync(signed, context.RequestAborted) : null;
-        cookies.Apply(context.Response, cookie is not null, active);
+        cookies.Apply(context.Response, active, ended: cookie is not null && active is null);
         return new PageResult(HomePage.Create(new HomeModel(active?.Session.DisplayName, active is null ? null : signOutTokens.For(active.Session.Id))));
     }
 }

@@ -14,10 +14,16 @@ public sealed class MailFunction(MailPageService mail, SessionCookies cookies)
     public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Mail)] HttpRequest request)
     {
         var context = request.HttpContext;
+
+        // The query first: a bad one gets its 400 page before the cookie is even looked at.
+        if (mail.TryParse(name => QueryValues.Single(request.Query, name), out var invalid) is not { } query)
+        {
+            return Responses.BadRequest(context, invalid!);
+        }
+
         var cookie = cookies.ReadSession(context);
-        var outcome = await mail.ShowAsync(
-            name => QueryValues.Single(request.Query, name), Routes.MailPath + request.QueryString.Value, cookie, Correlation.Get(context), context.RequestAborted);
-        cookies.Apply(context.Response, cookie is not null, outcome.Kept);
+        var outcome = await mail.ShowAsync(query, Routes.MailPath + request.QueryString.Value, cookie, Correlation.Get(context), context.RequestAborted);
+        cookies.Apply(context.Response, outcome.Kept, outcome.Ended);
         return outcome switch
         {
             MailPageOutcome.Shown shown => new PageResult(MailPage.Create(shown.Model)),

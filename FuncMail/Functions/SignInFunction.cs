@@ -13,7 +13,7 @@ public sealed class SignInFunction(SignInFlow flow, SessionCookies cookies)
     public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.SignIn)] HttpRequest request)
     {
         var context = request.HttpContext;
-        if (!ClaimsChallenge.TryDecode(QueryValues.Single(request.Query, "claims"), out var claims))
+        if (!ClaimsChallenge.TryDecode(QueryValues.Raw(request.Query, "claims"), out var claims))
         {
             return Responses.BadRequest(context, "That sign-in link is not valid. Start again from the home page.");
         }

@@ -10,8 +10,11 @@ namespace FuncMail.Mail;
 /// <summary>How a mail page request ends; and what became of the session, for the edge to apply to the cookie.</summary>
 public abstract record MailPageOutcome
 {
-    /// <summary>The live session the request kept (its cookie may need re-issuing under the active key), or null when it has none any more.</summary>
+    /// <summary>The session the request kept and saved (a cookie signed with a retired key is then re-issued, B3); null otherwise.</summary>
     public ActiveSession? Kept { get; init; }
+
+    /// <summary>The cookie names no live session any more (it ended, or never existed): the cookie goes. Otherwise it is left as it is.</summary>
+    public bool Ended { get; init; }
 
     public sealed record Shown(MailModel Model) : MailPageOutcome;
 
@@ -35,20 +38,18 @@ public sealed class MailPageService(
     /// <summary>A session this young that already needs interaction again would only loop through sign-in (checklist E3).</summary>
     internal static readonly TimeSpan LoopWindow = TimeSpan.FromMinutes(2);
 
-    /// <param name="query">The request's query parameters, each read by the edge's one rule (present once, bounded).</param>
+    /// <summary>The page's query, checked before anything else (a bad one costs no cookie check, no Table read and no Graph call); null with the message to show.</summary>
+    /// <param name="single">A parameter's value, by the edge's one rule for a single value.</param>
+    public MessageQuery? TryParse(Func<string, string?> single, out string? error) =>
+        MessageQuery.TryParse(single, graphOptions.Value.PageSize, out error);
+
     /// <param name="returnUrl">This page's own URL, to come back to after a sign-in.</param>
     /// <param name="cookie">The request's verified session cookie, or null.</param>
-    public async Task<MailPageOutcome> ShowAsync(Func<string, string?> query, string returnUrl, SignedId? cookie, Guid correlationId, CancellationToken cancellationToken)
+    public async Task<MailPageOutcome> ShowAsync(MessageQuery request, string returnUrl, SignedId? cookie, Guid correlationId, CancellationToken cancellationToken)
     {
-        // Parameters first: a bad one costs no Table read and no Graph call.
-        if (MessageQuery.TryParse(query, graphOptions.Value.PageSize, out var invalid) is not { } request)
-        {
-            return new MailPageOutcome.Failed(new(Problem.InvalidRequest, invalid));
-        }
-
         if (cookie is not { } signed || await gate.FindAsync(signed, cancellationToken) is not { } active)
         {
-            return new MailPageOutcome.SignInRequired(returnUrl);
+            return new MailPageOutcome.SignInRequired(returnUrl) { Ended = cookie is not null };
         }
 
         var session = active.Session;
@@ -66,12 +67,12 @@ public sealed class MailPageService(
         // (that ended the session, or the identity platform is down and nothing changed).
         if (!tokenFailed && !await gate.TouchAsync(active, slot.Data, slot.Changed, cancellationToken))
         {
-            return new MailPageOutcome.SignInRequired(returnUrl);
+            return new MailPageOutcome.SignInRequired(returnUrl) { Ended = true };
         }
 
         if (graphFailure is not null)
         {
-            // A failed forced refresh says itself whether the session lives on; after any other Graph failure it does.
+            // A failed forced refresh says itself whether the session ended; after any other Graph failure it was kept and saved.
             return tokenFailed ? graphFailure : graphFailure with { Kept = active };
         }
 
@@ -131,8 +132,8 @@ public sealed class MailPageService(
     }
 
     /// <summary>
-    /// A token from the session's cache, refreshed by MSAL when due; or the outcome to give instead. Its Kept is null
-    /// when the session has ended; set when it lives on (the identity platform is down).
+    /// A token from the session's cache, refreshed by MSAL when due; or the outcome to give instead, Ended when the
+    /// session had to end (the identity platform being down ends nothing).
     /// </summary>
     /// <param name="claims">A claims challenge from Graph the token must satisfy (MSAL then skips its cache), or null.</param>
     private async Task<(string? AccessToken, MailPageOutcome? Failure)> AcquireTokenAsync(
@@ -148,7 +149,7 @@ public sealed class MailPageService(
         }
         else if (tokens.FailedSince(session.Id, session.ETag))
         {
-            return (null, new MailPageOutcome.Failed(new(Problem.SignInServiceUnavailable)) { Kept = active });
+            return (null, new MailPageOutcome.Failed(new(Problem.SignInServiceUnavailable)));
         }
 
         try
@@ -158,7 +159,7 @@ public sealed class MailPageService(
             {
                 // No tokens, or a cache MSAL could not read (MsalClientFactory leaves it empty then): sign in again (H4).
                 await gate.EndAsync(session.Id, app.Slot.Unreadable ? "token cache unreadable" : "no account in the token cache", cancellationToken);
-                return (null, new MailPageOutcome.SignInRequired(returnUrl));
+                return (null, new MailPageOutcome.SignInRequired(returnUrl) { Ended = true });
             }
 
             var silent = app.Client.AcquireTokenSilent(MsalClientFactory.Scopes, account)
@@ -181,8 +182,8 @@ public sealed class MailPageService(
             await gate.EndAsync(session.Id, claims is null ? "refresh token rejected" : "claims challenge needs interaction", cancellationToken);
             var young = time.GetUtcNow() - session.CreatedAt < LoopWindow;
             return (null, young && (claims is null || session.SignedInForClaims)
-                ? new MailPageOutcome.Failed(new(Problem.SignInLoop))
-                : new MailPageOutcome.SignInRequired(returnUrl, claims));
+                ? new MailPageOutcome.Failed(new(Problem.SignInLoop)) { Ended = true }
+                : new MailPageOutcome.SignInRequired(returnUrl, claims) { Ended = true });
         }
         catch (MsalServiceException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -190,7 +191,7 @@ public sealed class MailPageService(
             // and the requests waiting behind this one get the same answer at once.
             MailLog.TokenEndpointFailed(logger, e.ErrorCode, e.StatusCode, correlationId);
             tokens.ShareFailure(session.Id, session.ETag);
-            return (null, new MailPageOutcome.Failed(new(Problem.SignInServiceUnavailable)) { Kept = active });
+            return (null, new MailPageOutcome.Failed(new(Problem.SignInServiceUnavailable)));
         }
     }
 

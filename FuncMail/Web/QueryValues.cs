@@ -14,6 +14,13 @@ public static class QueryValues
     public static string? Single(IQueryCollection query, string name) =>
         query.TryGetValue(name, out var values) ? Single(values) : null;
 
+    /// <summary>
+    /// The value as sent when it is present exactly once, whatever its length, even empty: for a parameter whose own
+    /// parser bounds it and must refuse, not lose, what it cannot use (the claims of a challenge, ClaimsChallenge).
+    /// </summary>
+    public static string? Raw(IQueryCollection query, string name) =>
+        query.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : null;
+
     public static string? Single(IFormCollection form, string name) =>
         form.TryGetValue(name, out var values) ? Single(values) : null;
 

@@ -56,16 +56,16 @@ public sealed class SessionCookies(CookieSigner signer, SessionLifetime lifetime
         }
     }
 
-    /// <summary>What a service said became of the request's session, applied to the cookie.</summary>
-    /// <param name="hadCookie">The request carried a verified session cookie.</param>
-    /// <param name="kept">The live session the request kept, or null when it has none (any more).</param>
-    public void Apply(HttpResponse response, bool hadCookie, ActiveSession? kept)
+    /// <summary>What a service said became of the request's session, applied to the cookie; anything else leaves it as it is.</summary>
+    /// <param name="kept">The live session the request kept and saved: its cookie is re-issued if a retired key signed it.</param>
+    /// <param name="ended">The cookie names no live session any more: it goes.</param>
+    public void Apply(HttpResponse response, ActiveSession? kept, bool ended)
     {
         if (kept is not null)
         {
             Keep(response, kept);
         }
-        else if (hadCookie)
+        else if (ended)
         {
             ExpireSession(response);
         }
