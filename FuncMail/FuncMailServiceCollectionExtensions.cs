@@ -66,6 +66,7 @@ public static class FuncMailServiceCollectionExtensions
         services.AddSingleton<SessionKeyRing>();
         services.AddSingleton<CookieSigner>();
         services.AddSingleton<SignOutTokens>();
+        services.AddSingleton<FrameTokens>();
         services.AddSingleton<TokenCacheProtector>();
         services.AddSingleton<SessionGate>();
         services.AddSingleton<SessionTokens>();
@@ -91,7 +92,9 @@ public static class FuncMailServiceCollectionExtensions
             pipeline, context.ServiceProvider.GetRequiredService<ILogger<GraphMailClient>>(), context.ServiceProvider.GetRequiredKeyedService<TimeProvider>(GraphResilience.ClockKey)));
         services.TryAddKeyedSingleton(GraphResilience.ClockKey, TimeProvider.System);
         services.AddSingleton<IMailboxProfile, MailboxProfileReader>();
+        services.AddSingleton<MailboxAccess>();
         services.AddTransient<MailPageService>();
+        services.AddTransient<MessageService>();
 
         // The HTTP edge: cookies are read and written here, and nowhere below.
         services.AddSingleton<SessionCookies>();

@@ -42,6 +42,15 @@ public enum Problem
 
     /// <summary>Graph throttled the mailbox; <see cref="Failure.RetryAfter"/> says for how long, <see cref="Failure.ActionUrl"/> retries.</summary>
     GraphBusy,
+
+    /// <summary>The message is gone (deleted, or moved where its id no longer leads); <see cref="Failure.ActionUrl"/> is the list it came from.</summary>
+    MessageNotFound,
+
+    /// <summary>The attachment is gone, or is not a file FuncMail can serve (an item or a link: Outlook opens those).</summary>
+    AttachmentNotFound,
+
+    /// <summary>The file is over FuncMail's download cap; <see cref="Failure.ActionUrl"/> opens the message in Outlook.</summary>
+    AttachmentTooLarge,
 }
 
 /// <summary>A <see cref="Problem"/> and what only this occurrence knows.</summary>

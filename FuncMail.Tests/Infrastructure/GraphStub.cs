@@ -19,6 +19,67 @@ public sealed record StubMessage(string? Subject, string? FromName, string? From
     public string Importance { get; init; } = "normal";
 
     public string? WebLink { get; init; } = "https://outlook.office365.com/owa/?ItemID=AAMkAG%2Fexample&exvsurl=1&viewmodel=ReadMessageItem";
+
+    /// <summary>
+    /// Graph's id: URL-safe base64 with padding, 152 characters as captured (microsoft-graph-docs#10167, #2095). Stable,
+    /// so a link from the list finds the message again.
+    /// </summary>
+    public string Id { get; init; } = StubIds.Message();
+
+    public IReadOnlyList<(string Name, string Address)> To { get; init; } = [("Ada Lovelace", "ada@contoso.example")];
+
+    public IReadOnlyList<(string Name, string Address)> Cc { get; init; } = [];
+
+    public bool IsDraft { get; init; }
+
+    /// <summary>The stored body: "html" or "text", as Exchange keeps it.</summary>
+    public (string ContentType, string Content) Body { get; init; } = ("html", "<html>\r\n<head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">\r\n<meta content=\"text/html; charset=us-ascii\">\r\n</head>\r\n<body>\r\n<p>The body of the message.</p>\r\n</body>\r\n</html>\r\n");
+
+    /// <summary>A Graph that ignores Prefer: outlook.body-content-type and returns the stored text as text (FuncMail must still render it).</summary>
+    public bool IgnoresBodyPreference { get; init; }
+
+    public List<StubAttachment> Attachments { get; init; } = [];
+}
+
+/// <summary>
+/// An attachment as Graph describes it (attachment-get.md, Examples 1, 2 and 4): a file with bytes, an item (a
+/// message, event or contact: <c>contentType</c> null, MIME as its $value) or a reference (a link; its $value is 405).
+/// </summary>
+public sealed record StubAttachment(string Kind, string? Name, string? ContentType, byte[] Bytes)
+{
+    public string Id { get; init; } = StubIds.Attachment();
+
+    public bool IsInline { get; init; }
+
+    public string? ContentId { get; init; }
+
+    /// <summary>The size Graph reports, when it should differ from the bytes served (a 30 MB file without 30 MB in memory).</summary>
+    public long? Size { get; init; }
+
+    /// <summary>When set, $value sends the first chunk and then waits for this before the rest: a test can prove streaming.</summary>
+    public TaskCompletionSource? HoldAfterFirstChunk { get; init; }
+
+    public static StubAttachment File(string name, string contentType, byte[] bytes) => new("file", name, contentType, bytes);
+
+    /// <summary>A 40×40 PNG's header and a 1×1 red pixel's data: enough for the magic-byte check and for Chromium to draw it.</summary>
+    public static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==");
+}
+
+/// <summary>Ids in Graph's shape: "AAMk" then URL-safe base64 of stable random bytes, with = padding.</summary>
+public static class StubIds
+{
+    private static int _next;
+
+    public static string Message() => "AAMkAGI2TG93AAA" + Base64(Interlocked.Increment(ref _next), 105) + "AAA=";
+
+    public static string Attachment() => Message()[..^1] + "BEgAQA" + Base64(Interlocked.Increment(ref _next), 22) + "=";
+
+    private static string Base64(int seed, int length)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_').TrimEnd('=')[..length];
+    }
 }
 
 /// <summary>A folder as the Graph stub serves it; <see cref="Alias"/> is its well-known name, if any.</summary>
@@ -30,7 +91,11 @@ public sealed record StubFolder(string Id, string DisplayName, string? Alias)
 }
 
 /// <summary>One request the Graph stub received, with what the tests assert on.</summary>
-public sealed record GraphRequest(HttpMethod Method, Uri Uri, string? Authorization, string? ClientRequestId);
+public sealed record GraphRequest(HttpMethod Method, Uri Uri, string? Authorization, string? ClientRequestId)
+{
+    /// <summary>The request's Prefer header values, joined.</summary>
+    public string? Prefer { get; init; }
+}
 
 /// <summary>
 /// Microsoft Graph at its HTTP surface, answering as Graph documents and is seen to answer:
@@ -55,6 +120,7 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
     public const int MailboxConcurrency = 4;
 
     private readonly ConcurrentQueue<Func<HttpResponseMessage>> _scripted = new();
+    private readonly ConcurrentQueue<Func<HttpResponseMessage>> _scriptedItems = new();
     private readonly ConcurrentDictionary<string, int> _inFlight = new();
 
     public List<StubFolder> Folders { get; } =
@@ -107,6 +173,15 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
 
     public void ClearScripted() => _scripted.Clear();
 
+    /// <summary>The next requests for one message or its attachments (/me/messages/…) get these responses instead, in order.</summary>
+    public void EnqueueItem(Func<HttpResponseMessage> response) => _scriptedItems.Enqueue(response);
+
+    /// <summary>Requests for one message or its attachments.</summary>
+    public IEnumerable<GraphRequest> ItemRequests => Requests.Where(r => r.Uri.AbsolutePath.StartsWith("/v1.0/me/messages/", StringComparison.Ordinal));
+
+    /// <summary>The message with this id, in whichever folder it is.</summary>
+    public StubMessage MessageById(string id) => Folders.SelectMany(f => f.Messages).Single(m => m.Id == id);
+
     /// <summary>Adds the mailbox owner's username to every subject, so that a page shows whose token fetched it.</summary>
     public bool SubjectsNameTheOwner { get; set; }
 
@@ -133,7 +208,10 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
     {
         var uri = request.RequestUri!;
         Requests.Enqueue(new GraphRequest(request.Method, uri, request.Headers.Authorization?.ToString(),
-            request.Headers.TryGetValues("client-request-id", out var ids) ? ids.Single() : null));
+            request.Headers.TryGetValues("client-request-id", out var ids) ? ids.Single() : null)
+        {
+            Prefer = request.Headers.TryGetValues("Prefer", out var prefers) ? string.Join(", ", prefers) : null,
+        });
 
         if (!uri.AbsoluteUri.StartsWith(BaseUrl + "/", StringComparison.Ordinal))
         {
@@ -182,7 +260,7 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
             }
 
             return request.Method == HttpMethod.Get
-                ? WithRequestId(Answer(uri.AbsolutePath["/v1.0".Length..], HttpUtility.ParseQueryString(uri.Query), token) ?? Unexpectedly(request))
+                ? WithRequestId(Answer(uri.AbsolutePath["/v1.0".Length..], HttpUtility.ParseQueryString(uri.Query), token, request.Headers.TryGetValues("Prefer", out var prefer) ? string.Join(", ", prefer) : null) ?? Unexpectedly(request))
                 : Unexpectedly(request);
         }
         finally
@@ -192,7 +270,7 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
     }
 
     /// <summary>One GET, by path below /v1.0 and query; null for a request the stub was not built to answer.</summary>
-    private HttpResponseMessage? Answer(string path, System.Collections.Specialized.NameValueCollection query, string token)
+    private HttpResponseMessage? Answer(string path, System.Collections.Specialized.NameValueCollection query, string token, string? prefer = null)
     {
         if (!path.StartsWith("/me/", StringComparison.Ordinal))
         {
@@ -216,6 +294,10 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
             ["mailFolders"] => FolderList(query),
             ["mailFolders", var folder] => SingleFolder(folder, query),
             ["mailFolders", var folder, "messages"] => _scripted.TryDequeue(out var scripted) ? scripted() : Messages(folder, query, entra.UserOf(token)),
+            ["messages", ..] when _scriptedItems.TryDequeue(out var item) => item(),
+            ["messages", var id] => OneMessage(Uri.UnescapeDataString(id), query, prefer),
+            ["messages", var id, "attachments", var attachment] => OneAttachment(Uri.UnescapeDataString(id), Uri.UnescapeDataString(attachment), query),
+            ["messages", var id, "attachments", var attachment, "$value"] => AttachmentValue(Uri.UnescapeDataString(id), Uri.UnescapeDataString(attachment)),
             _ => null,
         };
     }
@@ -444,7 +526,7 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         var all = new JsonObject
         {
             ["@odata.etag"] = "W/\"CQAAABYAAADHcgC8Hl9tRZ/hc1wEUs1TAAAwR4Hg\"",
-            ["id"] = "AAMk" + Guid.NewGuid().ToString("N"),
+            ["id"] = message.Id,
             ["receivedDateTime"] = message.Received.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             ["hasAttachments"] = message.HasAttachments,
             ["subject"] = message.Subject,
@@ -459,6 +541,172 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         }
 
         return Only(all, select);
+    }
+
+    /// <summary>
+    /// GET /me/messages/{id} (message-get.md): $select, $expand=attachments($select=…) and Prefer:
+    /// outlook.body-content-type, confirmed by Preference-Applied. A stored text body asked for as HTML comes back
+    /// converted, as the doc says a body without the header does ("returned in HTML format").
+    /// </summary>
+    private HttpResponseMessage OneMessage(string id, System.Collections.Specialized.NameValueCollection query, string? prefer)
+    {
+        if (FindMessage(id) is not { } message)
+        {
+            return MessageNotFound(id);
+        }
+
+        var expand = query["$expand"];
+        HashSet<string>? attachmentSelect = null;
+        if (expand is not null)
+        {
+            // $expand=attachments($select=a,b): a nested $select (msgraph-sdk-dotnet-core#437). An unqualified contentId fails the
+            // whole request (microsoft-graph-explorer-v4#3916, the message as captured there).
+            var match = System.Text.RegularExpressions.Regex.Match(expand, @"^attachments(\(\$select=([^)]*)\))?$");
+            if (!match.Success)
+            {
+                return Error(HttpStatusCode.BadRequest, "BadRequest", "The stub expands attachments only.");
+            }
+
+            attachmentSelect = match.Groups[2].Success ? match.Groups[2].Value.Split(',').ToHashSet(StringComparer.OrdinalIgnoreCase) : null;
+            if (attachmentSelect?.Contains("contentId") == true)
+            {
+                return Error(HttpStatusCode.BadRequest, "RequestBroker--ParseUri", "Could not find a property named 'contentId' on type 'microsoft.graph.attachment'.");
+            }
+        }
+
+        var wantsHtml = prefer?.Contains("outlook.body-content-type=\"html\"", StringComparison.Ordinal) == true;
+        var wantsText = prefer?.Contains("outlook.body-content-type=\"text\"", StringComparison.Ordinal) == true;
+        var (type, content) = message.Body;
+        if (!message.IgnoresBodyPreference && type == "text" && !wantsText)
+        {
+            // As Exchange converts a plain-text body to HTML (a PlainText div with <br> line breaks).
+            (type, content) = ("html", "<html><head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body><div class=\"PlainText\">" + WebUtility.HtmlEncode(content).Replace("\r\n", "<br>\r\n", StringComparison.Ordinal) + "</div></body></html>");
+        }
+
+        var all = (JsonObject)Message(message, null);
+        all["id"] = message.Id;
+        all["isDraft"] = message.IsDraft;
+        all["hasAttachments"] = message.Attachments.Any(a => !a.IsInline);
+        all["toRecipients"] = Recipients(message.To);
+        all["ccRecipients"] = Recipients(message.Cc);
+        all["body"] = new JsonObject { ["contentType"] = type, ["content"] = content };
+        var select = Selected(query);
+        select?.Add("attachments");
+        var body = Only(all, select);
+        if (expand is not null)
+        {
+            body["attachments"] = new JsonArray([.. message.Attachments.Select(a => Only(Attachment(a, attachmentSelect), attachmentSelect))]);
+        }
+
+        var response = Json(HttpStatusCode.OK, body);
+        if (wantsHtml && !message.IgnoresBodyPreference)
+        {
+            response.Headers.TryAddWithoutValidation("Preference-Applied", "outlook.body-content-type=\"html\"");
+        }
+
+        return response;
+    }
+
+    private HttpResponseMessage OneAttachment(string messageId, string attachmentId, System.Collections.Specialized.NameValueCollection query)
+    {
+        if (FindMessage(messageId) is not { } message)
+        {
+            return MessageNotFound(messageId);
+        }
+
+        return message.Attachments.FirstOrDefault(a => a.Id == attachmentId) is { } attachment
+            ? Json(HttpStatusCode.OK, Only(Attachment(attachment, Selected(query)), Selected(query)))
+            : Error(HttpStatusCode.NotFound, "ErrorItemNotFound", "The specified object was not found in the store.");
+    }
+
+    /// <summary>
+    /// /attachments/{id}/$value (attachment-get.md, "Get the raw contents of a file or item attachment"): a file's bytes
+    /// with its content type, chunked and without Content-Length; an item's MIME; a reference's 405.
+    /// </summary>
+    private HttpResponseMessage AttachmentValue(string messageId, string attachmentId)
+    {
+        if (FindMessage(messageId)?.Attachments.FirstOrDefault(a => a.Id == attachmentId) is not { } attachment)
+        {
+            return Error(HttpStatusCode.NotFound, "ErrorItemNotFound", "The specified object was not found in the store.");
+        }
+
+        return attachment.Kind switch
+        {
+            "reference" => Error(HttpStatusCode.MethodNotAllowed, "ErrorInvalidRequest", "The OData request is not supported."),
+            "item" => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("From: Megan Bowen <megan@contoso.example>\r\nSubject: Attached message\r\nMIME-Version: 1.0\r\n\r\nBody", Encoding.UTF8, "message/rfc822") },
+            _ => new HttpResponseMessage(HttpStatusCode.OK) { Content = ChunkedContent(attachment) },
+        };
+    }
+
+    private StubMessage? FindMessage(string id) => Folders.SelectMany(f => f.Messages).FirstOrDefault(m => m.Id == id);
+
+    /// <summary>A deleted or moved message (microsoft/MHA#77, as captured); a malformed id (ErrorInvalidIdMalformed, as for folders).</summary>
+    private static HttpResponseMessage MessageNotFound(string id) =>
+        id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '+' or '/' or '=')
+            ? Error(HttpStatusCode.NotFound, "ErrorItemNotFound", "The specified object was not found in the store., The process failed to get the correct properties.")
+            : Error(HttpStatusCode.BadRequest, "ErrorInvalidIdMalformed", "Id is malformed.");
+
+    private static JsonArray Recipients(IEnumerable<(string Name, string Address)> people) =>
+        new([.. people.Select(p => (JsonNode)new JsonObject { ["emailAddress"] = new JsonObject { ["name"] = p.Name, ["address"] = p.Address } })]);
+
+    /// <summary>An attachment in attachment-get.md's shapes; a file's contentId only when selected by its type cast.</summary>
+    private static JsonObject Attachment(StubAttachment a, HashSet<string>? select)
+    {
+        var json = new JsonObject
+        {
+            ["@odata.type"] = a.Kind switch { "item" => "#microsoft.graph.itemAttachment", "reference" => "#microsoft.graph.referenceAttachment", _ => "#microsoft.graph.fileAttachment" },
+            ["id"] = a.Id,
+            ["lastModifiedDateTime"] = "2026-11-27T09:30:00Z",
+            ["name"] = a.Name,
+            ["contentType"] = a.Kind == "item" ? null : a.ContentType,
+            ["size"] = a.Size ?? a.Bytes.Length,
+            ["isInline"] = a.IsInline,
+        };
+        if (a.Kind == "file")
+        {
+            json["contentId"] = a.ContentId;
+            json["contentLocation"] = null;
+            json["contentBytes"] = Convert.ToBase64String(a.Bytes);
+            if (select?.Contains("microsoft.graph.fileAttachment/contentId") == true)
+            {
+                select.Add("contentId");
+            }
+        }
+
+        return json;
+    }
+
+    /// <summary>
+    /// A file's bytes, written into a pipe in 16 KB chunks as the reader takes them, without a Content-Length (a stream,
+    /// not a buffer: HttpClient would read a computed content whole), optionally pausing after the first chunk.
+    /// </summary>
+    private static StreamContent ChunkedContent(StubAttachment attachment)
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var bytes = attachment.Bytes;
+                for (var offset = 0; offset < bytes.Length; offset += 16 * 1024)
+                {
+                    await pipe.Writer.WriteAsync(bytes.AsMemory(offset, Math.Min(16 * 1024, bytes.Length - offset)));
+                    if (offset == 0 && attachment.HoldAfterFirstChunk is { } hold)
+                    {
+                        await hold.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                    }
+                }
+
+                await pipe.Writer.CompleteAsync();
+            }
+            catch (Exception e)
+            {
+                await pipe.Writer.CompleteAsync(e);
+            }
+        });
+        var content = new StreamContent(pipe.Reader.AsStream());
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(attachment.ContentType ?? "application/octet-stream");
+        return content;
     }
 
     private HttpResponseMessage Unexpectedly(HttpRequestMessage request)

@@ -162,7 +162,7 @@ public sealed class GraphAsItAnswersTests(AzuriteFixture azurite) : HostedTest(a
     {
         var page = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Mail", "Recorded", "list-messages.json")), GraphJsonContext.Default.GraphMessagePage)!;
 
-        var row = Assert.Single(MailPageView.Rows(page.Value, TimeZoneInfo.Utc, DateTimeOffset.UtcNow));
+        var row = Assert.Single(MailPageView.Rows(page.Value, new MessageQuery("inbox", 25, 0, null, null), TimeZoneInfo.Utc, DateTimeOffset.UtcNow));
 
         Assert.Equal("You have late tasks!", row.Subject);
         Assert.Equal("(unknown sender)", row.FromName);

@@ -39,7 +39,7 @@ public sealed class MailPageViewTests
         Assert.Equal("01:30", MailPageView.FormatReceived(beforeChange, Berlin, now));
         Assert.Equal("03:30", MailPageView.FormatReceived(afterChange, Berlin, now));
 
-        var rows = MailPageView.Rows([Message(beforeChange), Message(afterChange)], Berlin, now);
+        var rows = MailPageView.Rows([Message(beforeChange), Message(afterChange)], new MessageQuery("inbox", 25, 0, null, null), Berlin, now);
         Assert.EndsWith("+02:00", rows[0].ReceivedIso, StringComparison.Ordinal);
         Assert.EndsWith("+01:00", rows[1].ReceivedIso, StringComparison.Ordinal);
     }

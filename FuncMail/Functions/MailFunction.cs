@@ -26,9 +26,9 @@ public sealed class MailFunction(MailPageService mail, SessionCookies cookies)
         cookies.Apply(context.Response, outcome.Kept, outcome.Ended);
         return outcome switch
         {
-            MailPageOutcome.Shown shown => new PageResult(MailPage.Create(shown.Model)),
-            MailPageOutcome.SignInRequired signIn => Responses.SignIn(signIn.ReturnUrl, signIn.Claims),
-            MailPageOutcome.Failed failed => Responses.Error(context, failed.Failure),
+            MailOutcome.Shown<MailModel> shown => new PageResult(MailPage.Create(shown.Model)),
+            MailOutcome.SignInRequired signIn => Responses.SignIn(signIn.ReturnUrl, signIn.Claims),
+            MailOutcome.Failed failed => Responses.Error(context, failed.Failure),
             _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
         };
     }

@@ -113,6 +113,55 @@ public sealed partial class GraphMailClient(HttpClient http, ILogger<GraphMailCl
     public async Task<string?> GetMailboxTimeZoneAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken) =>
         (await GetAsync(new Uri("me/mailboxSettings?$select=timeZone", UriKind.Relative), accessToken, correlationId, GraphJsonContext.Default.GraphMailboxSettings, cancellationToken)).TimeZone;
 
+    /// <summary>What the message page shows: the header fields and the attachments' metadata, in one call; no body.</summary>
+    internal const string DetailQuery =
+        "$select=subject,from,toRecipients,ccRecipients,receivedDateTime,importance,hasAttachments,isDraft,webLink" +
+        "&$expand=attachments($select=id,name,contentType,size,isInline)";
+
+    /// <summary>
+    /// What the body frame needs: the body, and the attachments that may be its inline images. contentId exists only on
+    /// file attachments, so it is named by type cast; unqualified, Graph refuses the whole request (400, "Could not find a
+    /// property named 'contentId' on type 'microsoft.graph.attachment'", microsoft-graph-explorer-v4#3916).
+    /// </summary>
+    internal const string BodyQuery =
+        "$select=body,webLink&$expand=attachments($select=id,contentType,size,isInline,microsoft.graph.fileAttachment/contentId)";
+
+    /// <summary>
+    /// Graph's JSON for one body, read at most (4 MB). Graph documents no cap on a body; past this FuncMail says the
+    /// message is too large to show rather than read on (docs/design-message-reading.md, §3.5).
+    /// </summary>
+    public const int MaxBodyJsonBytes = 4 * 1024 * 1024;
+
+    /// <summary>One message's header and attachment list (the message page).</summary>
+    public Task<GraphMessageDetail> GetMessageAsync(string accessToken, string messageId, Guid correlationId, CancellationToken cancellationToken) =>
+        GetAsync(new Uri($"me/messages/{Uri.EscapeDataString(messageId)}?{DetailQuery}", UriKind.Relative), accessToken, correlationId, GraphJsonContext.Default.GraphMessageDetail, cancellationToken);
+
+    /// <summary>One message's body, as HTML where Graph can give it (the body frame); null when it is larger than <see cref="MaxBodyJsonBytes"/>.</summary>
+    public async Task<GraphMessageDetail?> GetMessageBodyAsync(string accessToken, string messageId, Guid correlationId, CancellationToken cancellationToken)
+    {
+        using var request = NewRequest(HttpMethod.Get, new Uri($"me/messages/{Uri.EscapeDataString(messageId)}?{BodyQuery}", UriKind.Relative), accessToken, correlationId);
+        request.Headers.TryAddWithoutValidation("Prefer", "outlook.body-content-type=\"html\"");
+        using var response = await SendCheckedAsync(request, correlationId, cancellationToken);
+        var json = await ReadBoundedAsync(response, MaxBodyJsonBytes, cancellationToken);
+        return json is null ? null : Parse(json, GraphJsonContext.Default.GraphMessageDetail);
+    }
+
+    /// <summary>One attachment's metadata: its kind, name, type and size (before a download).</summary>
+    public Task<GraphAttachment> GetAttachmentAsync(string accessToken, string messageId, string attachmentId, Guid correlationId, CancellationToken cancellationToken) =>
+        GetAsync(new Uri($"me/messages/{Uri.EscapeDataString(messageId)}/attachments/{Uri.EscapeDataString(attachmentId)}?$select=id,name,contentType,size,isInline", UriKind.Relative),
+            accessToken, correlationId, GraphJsonContext.Default.GraphAttachment, cancellationToken);
+
+    /// <summary>
+    /// A file attachment's raw bytes (<c>/$value</c>), open as soon as Graph's headers arrive: the caller streams the
+    /// body and disposes the response. Nothing of it is buffered here.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenAttachmentAsync(string accessToken, string messageId, string attachmentId, Guid correlationId, CancellationToken cancellationToken)
+    {
+        using var request = NewRequest(HttpMethod.Get, new Uri($"me/messages/{Uri.EscapeDataString(messageId)}/attachments/{Uri.EscapeDataString(attachmentId)}/$value", UriKind.Relative), accessToken, correlationId);
+        request.Headers.Accept.Clear();
+        return await SendCheckedAsync(request, correlationId, cancellationToken);
+    }
+
     private async Task<T> GetAsync<T>(Uri target, string accessToken, Guid correlationId, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {
@@ -126,23 +175,17 @@ public sealed partial class GraphMailClient(HttpClient http, ILogger<GraphMailCl
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         request.Headers.Add("client-request-id", correlationId.ToString());
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        // Ids that survive a move between folders, so a link to a message keeps working (outlook-immutable-id.md);
+        // the preference applies only to the request it is sent with, so every mail call sends it.
+        request.Headers.TryAddWithoutValidation("Prefer", "IdType=\"ImmutableId\"");
         return request;
     }
 
     private async Task<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, Guid correlationId, CancellationToken cancellationToken)
         where T : class
     {
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        MailLog.GraphCall(logger, (int)response.StatusCode, correlationId, response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new GraphException(response.StatusCode, response.Headers.RetryAfter?.Delta ?? RetryAfterDate(response), $"Graph answered HTTP {(int)response.StatusCode}.")
-            {
-                // MSAL's own parser for WWW-Authenticate: Bearer ... error="insufficient_claims", claims="<base64>".
-                Claims = response.StatusCode == HttpStatusCode.Unauthorized ? Microsoft.Identity.Client.WwwAuthenticateParameters.GetClaimChallengeFromResponseHeaders(response.Headers) : null,
-                Code = await ErrorCodeAsync(response, cancellationToken),
-            };
-        }
+        using var response = await SendCheckedAsync(request, correlationId, cancellationToken);
 
         // The body is read after the resilience pipeline has returned the headers, so it gets its own time limit.
         using var bodyTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -155,6 +198,74 @@ public sealed partial class GraphMailClient(HttpClient http, ILogger<GraphMailCl
         catch (Exception e) when (e is JsonException or IOException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // Malformed JSON, a connection cut mid-body, or a body that never ends: all "Graph is not answering".
+            throw new GraphException(HttpStatusCode.BadGateway, null, "Graph's answer could not be read.", e);
+        }
+    }
+
+    /// <summary>The response once Graph's headers say success; a failure becomes a <see cref="GraphException"/> with Graph's code.</summary>
+    private async Task<HttpResponseMessage> SendCheckedAsync(HttpRequestMessage request, Guid correlationId, CancellationToken cancellationToken)
+    {
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        MailLog.GraphCall(logger, (int)response.StatusCode, correlationId, response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw new GraphException(response.StatusCode, response.Headers.RetryAfter?.Delta ?? RetryAfterDate(response), $"Graph answered HTTP {(int)response.StatusCode}.")
+            {
+                // MSAL's own parser for WWW-Authenticate: Bearer ... error="insufficient_claims", claims="<base64>".
+                Claims = response.StatusCode == HttpStatusCode.Unauthorized ? Microsoft.Identity.Client.WwwAuthenticateParameters.GetClaimChallengeFromResponseHeaders(response.Headers) : null,
+                Code = await ErrorCodeAsync(response, cancellationToken),
+            };
+        }
+    }
+
+    /// <summary>At most <paramref name="limit"/> bytes of a success body, within an attempt's time limit; null past the limit.</summary>
+    private static async Task<byte[]?> ReadBoundedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(GraphResilience.AttemptTimeout);
+        try
+        {
+            if (response.Content.Headers.ContentLength > limit)
+            {
+                return null;
+            }
+
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, timeout.Token)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new GraphException(HttpStatusCode.BadGateway, null, "Graph's answer could not be read.", e);
+        }
+    }
+
+    private static T Parse<T>(byte[] json, JsonTypeInfo<T> type)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, type) ?? throw new GraphException(HttpStatusCode.BadGateway, null, "Graph answered with an empty body.");
+        }
+        catch (JsonException e)
+        {
             throw new GraphException(HttpStatusCode.BadGateway, null, "Graph's answer could not be read.", e);
         }
     }

@@ -19,6 +19,44 @@ public sealed record GraphMessage(
     [property: JsonPropertyName("importance")] string? Importance,
     [property: JsonPropertyName("webLink")] string? WebLink);
 
+/// <summary>One message as the message page and its body frame read it (each asks only for its own fields).</summary>
+public sealed record GraphMessageDetail(
+    [property: JsonPropertyName("id")] string? Id,
+    [property: JsonPropertyName("subject")] string? Subject,
+    [property: JsonPropertyName("receivedDateTime")] DateTimeOffset? ReceivedDateTime,
+    [property: JsonPropertyName("from")] GraphRecipient? From,
+    [property: JsonPropertyName("toRecipients")] IReadOnlyList<GraphRecipient>? ToRecipients,
+    [property: JsonPropertyName("ccRecipients")] IReadOnlyList<GraphRecipient>? CcRecipients,
+    [property: JsonPropertyName("importance")] string? Importance,
+    [property: JsonPropertyName("hasAttachments")] bool? HasAttachments,
+    [property: JsonPropertyName("isDraft")] bool? IsDraft,
+    [property: JsonPropertyName("webLink")] string? WebLink,
+    [property: JsonPropertyName("body")] GraphItemBody? Body,
+    [property: JsonPropertyName("attachments")] IReadOnlyList<GraphAttachment>? Attachments);
+
+/// <summary>A body: <c>contentType</c> is "html" or "text" (message.md, itemBody).</summary>
+public sealed record GraphItemBody(
+    [property: JsonPropertyName("contentType")] string? ContentType,
+    [property: JsonPropertyName("content")] string? Content);
+
+/// <summary>
+/// An attachment's metadata. <c>@odata.type</c> tells a file (bytes FuncMail can serve) from an item (a message,
+/// event or contact) and a reference (a link to a file elsewhere); <c>contentId</c> exists on files only.
+/// </summary>
+public sealed record GraphAttachment(
+    [property: JsonPropertyName("@odata.type")] string? ODataType,
+    [property: JsonPropertyName("id")] string? Id,
+    [property: JsonPropertyName("name")] string? Name,
+    [property: JsonPropertyName("contentType")] string? ContentType,
+    [property: JsonPropertyName("size")] long? Size,
+    [property: JsonPropertyName("isInline")] bool? IsInline,
+    [property: JsonPropertyName("contentId")] string? ContentId)
+{
+    public const string FileType = "#microsoft.graph.fileAttachment";
+
+    public bool IsFile => ODataType == FileType;
+}
+
 public sealed record GraphRecipient([property: JsonPropertyName("emailAddress")] GraphEmailAddress? EmailAddress);
 
 public sealed record GraphEmailAddress(
@@ -63,6 +101,8 @@ public sealed record GraphMailboxSettings([property: JsonPropertyName("timeZone"
 
 /// <summary>Every Graph DTO, serialized by source generation: no reflection on the hot path.</summary>
 [JsonSerializable(typeof(GraphMessagePage))]
+[JsonSerializable(typeof(GraphMessageDetail))]
+[JsonSerializable(typeof(GraphAttachment))]
 [JsonSerializable(typeof(GraphFolderPage))]
 [JsonSerializable(typeof(GraphMailboxSettings))]
 [JsonSerializable(typeof(GraphErrorBody))]

@@ -7,6 +7,9 @@ using Ganss.Xss;
 
 namespace FuncMail.Mail;
 
+/// <summary>FuncMail's own links inside the body document: "Show images" (the frame reloads itself) and "Open in Outlook".</summary>
+public sealed record BodyLinks(string? ShowImagesUrl, string? OutlookUrl);
+
 /// <summary>A message body made safe to show: a whole HTML document, and what was held back from it.</summary>
 /// <param name="BlockedImages">Remote images (img, background, CSS url()) left out because images are off; tracking pixels are not counted.</param>
 /// <param name="Truncated">The body was longer than FuncMail shows; this is its first part.</param>
@@ -37,7 +40,9 @@ public static partial class MailHtml
     /// <summary>FuncMail's own look for the body document: a mail is drawn on white, as its sender expects, and fits the frame.</summary>
     public const string BaseCss =
         "html{background:#fff;color:#1b1b1f}body{margin:0;padding:1rem;font:16px/1.5 system-ui,sans-serif;overflow-wrap:anywhere}" +
-        "img{max-width:100%;height:auto}table{max-width:100%}pre.funcmail-text{white-space:pre-wrap;font:inherit;margin:0}";
+        "img{max-width:100%;height:auto}table{max-width:100%}pre.funcmail-text{white-space:pre-wrap;font:inherit;margin:0}" +
+        ".funcmail-notices{margin:-1rem -1rem 1rem;padding:.5rem 1rem;background:#eef3fb;border-bottom:1px solid #dadce0;font:14px/1.4 system-ui,sans-serif;color:#1b1b1f}" +
+        ".funcmail-notice{margin:.25rem 0;font:14px/1.4 system-ui,sans-serif}.funcmail-notice a{color:#0a5fc2}";
 
     private static readonly string[] Tags =
     [
@@ -93,9 +98,14 @@ public static partial class MailHtml
     /// <summary>Sanitizes an HTML body into a whole document for the frame.</summary>
     /// <param name="inlineImage">FuncMail's URL for a <c>cid:</c> reference (the Content-ID without its scheme), or null when the message has no such image.</param>
     /// <param name="showImages">The user asked for this message's remote images: https ones load, nothing else does.</param>
-    public static SanitizedBody Sanitize(string html, Func<string, string?> inlineImage, bool showImages)
+    /// <param name="links">FuncMail's notices at the top of the body: how many images were blocked with "Show images", and "Open in Outlook" for a cut body.</param>
+    public static SanitizedBody Sanitize(string html, Func<string, string?> inlineImage, bool showImages, BodyLinks? links = null) =>
+        Sanitize(html, inlineImage, showImages, links, cutBefore: false);
+
+    private static SanitizedBody Sanitize(string html, Func<string, string?> inlineImage, bool showImages, BodyLinks? links, bool cutBefore)
     {
-        var (input, truncated) = Cut(html);
+        var (input, cut) = Cut(html);
+        var truncated = cut || cutBefore;
         var blocked = 0;
         var sanitizer = new HtmlSanitizer(Options);
         sanitizer.FilterUrl += (_, e) =>
@@ -151,13 +161,69 @@ public static partial class MailHtml
             var charset = e.Document.CreateElement("meta");
             charset.SetAttribute("charset", "utf-8");
             head.Prepend(charset);
+
+            // FuncMail's own notices, built as DOM nodes after sanitizing (so untouched by it) and before the mail.
+            var notices = new List<IElement>();
+            if (blocked > 0 && links?.ShowImagesUrl is { } showUrl)
+            {
+                notices.Add(Notice(e.Document, $"{blocked} remote {(blocked == 1 ? "image was" : "images were")} blocked to protect your privacy. ", "Show images in this message", showUrl, newTab: false));
+            }
+
+            if (truncated)
+            {
+                notices.Add(Notice(e.Document, "This message is long: FuncMail shows its first part. ", links?.OutlookUrl is null ? null : "Open in Outlook for the rest", links?.OutlookUrl, newTab: true));
+            }
+
+            if (notices.Count > 0)
+            {
+                var bar = e.Document.CreateElement("div");
+                bar.ClassName = "funcmail-notices";
+                bar.SetAttribute("role", "status");
+                bar.Append([.. notices]);
+                e.Document.Body!.Prepend(bar);
+            }
         };
 
         return new SanitizedBody("<!DOCTYPE html>\n" + sanitizer.SanitizeDocument(input), blocked, truncated);
     }
 
+    /// <summary>The document shown instead of a body FuncMail will not read: too large, or no longer available to this session.</summary>
+    public static string Notice(string text, string? linkText = null, string? url = null)
+    {
+        var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument("");
+        var charset = document.CreateElement("meta");
+        charset.SetAttribute("charset", "utf-8");
+        var style = document.CreateElement("style");
+        style.TextContent = BaseCss;
+        document.Head!.Append(charset, style);
+        document.Body!.Append(Notice(document, text, linkText, url, newTab: true));
+        return "<!DOCTYPE html>\n" + document.DocumentElement.OuterHtml;
+    }
+
+    private static IElement Notice(IDocument document, string text, string? linkText, string? url, bool newTab)
+    {
+        var notice = document.CreateElement("p");
+        notice.ClassName = "funcmail-notice";
+        notice.TextContent = text;
+        if (linkText is not null && url is not null)
+        {
+            var link = document.CreateElement("a");
+            link.SetAttribute("href", url);
+            if (newTab)
+            {
+                link.SetAttribute("target", "_blank");
+                link.SetAttribute("rel", "noopener noreferrer");
+            }
+
+            link.TextContent = linkText;
+            notice.Append(link);
+        }
+
+        return notice;
+    }
+
     /// <summary>A plain-text body: encoded, its line breaks kept, and http, https and mailto addresses made links under the same rules.</summary>
-    public static SanitizedBody FromText(string text)
+    public static SanitizedBody FromText(string text, BodyLinks? links = null)
     {
         var (input, truncated) = text.Length > MaxChars ? (text[..MaxChars], true) : (text, false);
         var html = new StringBuilder("<pre class=\"funcmail-text\">", input.Length + 64);
@@ -171,7 +237,7 @@ public static partial class MailHtml
         }
 
         html.Append(HtmlEncoder.Default.Encode(input[last..])).Append("</pre>");
-        return Sanitize(html.ToString(), _ => null, showImages: false) with { Truncated = truncated };
+        return Sanitize(html.ToString(), _ => null, showImages: false, links, cutBefore: truncated);
     }
 
     /// <summary>

@@ -28,4 +28,7 @@ internal static partial class MailLog
 
     [LoggerMessage(EventName = "WellKnownFoldersUnavailable", EventId = 1108, Level = LogLevel.Information, Message = "Could not resolve the well-known folders (HTTP {Status}); the picker will match them by English name; correlation {CorrelationId}")]
     public static partial void WellKnownFoldersUnavailable(ILogger logger, int status, Guid correlationId);
+
+    [LoggerMessage(EventName = "BodyShown", EventId = 3007, Level = LogLevel.Information, Message = "Message body sanitized: {Characters} characters, {BlockedImages} remote images blocked, truncated {Truncated}; correlation {CorrelationId}")]
+    public static partial void BodyShown(ILogger logger, int characters, int blockedImages, bool truncated, Guid correlationId);
 }

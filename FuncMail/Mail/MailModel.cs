@@ -56,6 +56,9 @@ public sealed record MessageRow
 
     /// <summary>Graph's webLink when it points at an Outlook host FuncMail knows; null otherwise.</summary>
     public required string? OutlookUrl { get; init; }
+
+    /// <summary>FuncMail's page for this message; null when Graph gave no usable id.</summary>
+    public required string? MessageUrl { get; init; }
 }
 
 public sealed record FolderLink(string Name, string Url, int? Unread, bool IsCurrent);

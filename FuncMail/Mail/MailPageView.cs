@@ -40,7 +40,7 @@ public static class MailPageView
             ? uri.AbsoluteUri
             : null;
 
-    public static IReadOnlyList<MessageRow> Rows(IReadOnlyList<GraphMessage>? messages, TimeZoneInfo zone, DateTimeOffset now) =>
+    public static IReadOnlyList<MessageRow> Rows(IReadOnlyList<GraphMessage>? messages, MessageQuery query, TimeZoneInfo zone, DateTimeOffset now) =>
         (messages ?? []).Select(m => new MessageRow
         {
             FromName = m.From?.EmailAddress?.Name is { Length: > 0 } name ? name : m.From?.EmailAddress?.Address ?? "(unknown sender)",
@@ -53,6 +53,7 @@ public static class MailPageView
             HasAttachments = m.HasAttachments == true,
             IsHighImportance = string.Equals(m.Importance, "high", StringComparison.OrdinalIgnoreCase),
             OutlookUrl = SafeOutlookLink(m.WebLink),
+            MessageUrl = GraphIds.IsValid(m.Id) ? MessageUrl(m.Id!, query) : null,
         }).ToList();
 
     /// <summary>
@@ -106,7 +107,32 @@ public static class MailPageView
     }
 
     /// <summary>The page's own URL for a query; only FuncMail's parameters, each encoded.</summary>
-    public static string Url(MessageQuery query)
+    public static string Url(MessageQuery query) => Routes.MailPath + ListParameters(query).ToQueryString().Value;
+
+    /// <summary>A message's page, carrying the list it was opened from so "Back to the list" returns there.</summary>
+    public static string MessageUrl(string id, MessageQuery list, bool showImages = false)
+    {
+        var parameters = ListParameters(list);
+        parameters.Add("id", id);
+        if (showImages)
+        {
+            parameters.Add("images", "1");
+        }
+
+        return Routes.MessagePath + parameters.ToQueryString().Value;
+    }
+
+    /// <summary>The body frame's source; images only when the user asked for them, for this message.</summary>
+    public static string BodyUrl(string id, bool showImages) =>
+        Routes.MessageBodyPath + (showImages ? new QueryBuilder { { "id", id }, { "images", "1" } } : new QueryBuilder { { "id", id } }).ToQueryString().Value;
+
+    public static string DownloadUrl(string messageId, string attachmentId) =>
+        Routes.AttachmentPath + new QueryBuilder { { "message", messageId }, { "id", attachmentId }, { "download", "1" } }.ToQueryString().Value;
+
+    public static string InlineImageUrl(string messageId, string attachmentId, string token) =>
+        Routes.AttachmentPath + new QueryBuilder { { "message", messageId }, { "id", attachmentId }, { "t", token } }.ToQueryString().Value;
+
+    private static QueryBuilder ListParameters(MessageQuery query)
     {
         var parameters = new QueryBuilder();
         if (!string.Equals(query.Folder, MessageQuery.DefaultFolder, StringComparison.OrdinalIgnoreCase))
@@ -130,7 +156,7 @@ public static class MailPageView
             parameters.Add("skip", query.Offset.ToString(CultureInfo.InvariantCulture));
         }
 
-        return Routes.MailPath + parameters.ToQueryString().Value;
+        return parameters;
     }
 
     /// <summary>

@@ -13,8 +13,9 @@ public sealed class SessionKeyRing
 {
     private static readonly byte[] MacInfo = Encoding.ASCII.GetBytes("FuncMail cookie MAC v1");
     private static readonly byte[] CacheInfo = Encoding.ASCII.GetBytes("FuncMail token cache AES-GCM v1");
+    private static readonly byte[] FrameInfo = Encoding.ASCII.GetBytes("FuncMail body frame URL AES-GCM v1");
 
-    private readonly FrozenDictionary<string, (byte[] Mac, byte[] Cache)> _keys;
+    private readonly FrozenDictionary<string, Subkeys> _keys;
 
     public SessionKeyRing(IOptions<SessionOptions> options)
     {
@@ -25,8 +26,10 @@ public sealed class SessionKeyRing
             {
                 // RFC 5869 extract-then-expand, once per purpose (no salt: the master key is already uniformly random).
                 var master = Convert.FromBase64String(pair.Value);
-                return (HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: MacInfo),
-                        HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: CacheInfo));
+                return new Subkeys(
+                    HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: MacInfo),
+                    HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: CacheInfo),
+                    HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: FrameInfo));
             },
             StringComparer.Ordinal);
     }
@@ -40,7 +43,10 @@ public sealed class SessionKeyRing
 
     public bool TryGetCacheKey(string keyId, out byte[] key) => TryGet(keyId, static k => k.Cache, out key);
 
-    private bool TryGet(string keyId, Func<(byte[] Mac, byte[] Cache), byte[]> pick, out byte[] key)
+    /// <summary>The key that seals the body frame's URLs (<see cref="FrameTokens"/>).</summary>
+    public bool TryGetFrameKey(string keyId, out byte[] key) => TryGet(keyId, static k => k.Frame, out key);
+
+    private bool TryGet(string keyId, Func<Subkeys, byte[]> pick, out byte[] key)
     {
         if (_keys.TryGetValue(keyId, out var pair))
         {
@@ -51,4 +57,6 @@ public sealed class SessionKeyRing
         key = [];
         return false;
     }
+
+    private sealed record Subkeys(byte[] Mac, byte[] Cache, byte[] Frame);
 }

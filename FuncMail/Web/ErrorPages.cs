@@ -32,6 +32,9 @@ public static class ErrorPages
         [Problem.QueryTooComplex] = new(StatusCodes.Status400BadRequest, "Microsoft Graph could not run that query", "Your mailbox found this list too complex to sort. Try the folder again, or a simpler search.", "Go to the inbox", Routes.MailPath),
         [Problem.PageLinkExpired] = new(StatusCodes.Status400BadRequest, "That page link is no longer valid", "Start again from the first page of your search.", "Search again", Routes.MailPath),
         [Problem.MailAccessDenied] = new(StatusCodes.Status403Forbidden, "FuncMail may not read this mailbox", "Microsoft Graph refused access. Sign in again and accept the permissions FuncMail asks for, or ask your administrator to grant them.", "Sign in again", Routes.SignInPath),
+        [Problem.MessageNotFound] = new(StatusCodes.Status404NotFound, "That message isn't there any more", "It may have been deleted, or moved to a place FuncMail cannot follow (an archive mailbox, say).", "Back to the list", Routes.MailPath),
+        [Problem.AttachmentNotFound] = new(StatusCodes.Status404NotFound, "That attachment can't be opened here", "It may have been removed, or it is not a file FuncMail can download (an attached message, event or contact, or a link to a file elsewhere). Open the message in Outlook instead.", "Back to the list", Routes.MailPath),
+        [Problem.AttachmentTooLarge] = new(StatusCodes.Status403Forbidden, "That file is too large to download here", "FuncMail downloads files of up to {detail}. Open the message in Outlook to get this one.", "Back to your mail", Routes.MailPath),
         [Problem.GraphBusy] = new(StatusCodes.Status429TooManyRequests, "Microsoft Graph is busy", "Too many requests for your mailbox right now. Try again in {seconds} seconds.", "Try again", Routes.MailPath),
     };
 
@@ -43,11 +46,19 @@ public static class ErrorPages
     /// <summary>The page for a failure, with the request's support id.</summary>
     public static PageResult For(Failure failure, Guid supportId)
     {
+        var (status, title, text) = Describe(failure);
+        var entry = Catalogue[failure.Kind];
+        return new PageResult(ErrorPage.Create(new ErrorModel(title, text, entry.Action, failure.ActionUrl ?? entry.ActionUrl, Correlation.Display(supportId))), status);
+    }
+
+    /// <summary>A failure's status, title and text, for answers that are not a whole page (the message body's frame).</summary>
+    public static (int Status, string Title, string Text) Describe(Failure failure)
+    {
         var entry = Catalogue[failure.Kind];
         var text = entry.Text
             .Replace("{detail}", failure.Detail, StringComparison.Ordinal)
             .Replace("{seconds}", RetrySeconds(failure.RetryAfter).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        return new PageResult(ErrorPage.Create(new ErrorModel(entry.Title, text, entry.Action, failure.ActionUrl ?? entry.ActionUrl, Correlation.Display(supportId))), entry.Status);
+        return (entry.Status, entry.Title, text);
     }
 
     private static Entry Unavailable(string what) =>

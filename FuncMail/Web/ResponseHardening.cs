@@ -20,7 +20,7 @@ public sealed class ResponseHardening(IOptions<EntraOptions> entra)
     /// to the sign-in host, where the sign-out form's redirect ends (browsers apply form-action to redirects).
     /// </summary>
     public string ContentSecurityPolicy { get; } =
-        "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " +
+        "default-src 'self'; script-src 'none'; object-src 'none'; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'; " +
         $"form-action 'self' {entra.Value.Instance.GetLeftPart(UriPartial.Authority)}; style-src 'sha256-{StyleHash}'";
 
     public void Apply(HttpResponse response)

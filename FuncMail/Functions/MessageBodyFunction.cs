@@ -1,0 +1,47 @@
+using FuncMail.Mail;
+using FuncMail.Web;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace FuncMail.Functions;
+
+/// <summary>
+/// A message's body, sanitized, as a document for the message page's sandboxed frame. Everything it answers is a
+/// frame document, errors included: a full page would be refused inside the frame (frame-ancestors 'none'), and
+/// sign-in cannot happen in a sandboxed frame.
+/// </summary>
+public sealed class MessageBodyFunction(MessageService messages, SessionCookies cookies)
+{
+    [Function(Routes.MessageBody)]
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.MessageBody)] HttpRequest request)
+    {
+        var context = request.HttpContext;
+        if (messages.TryParse(name => QueryValues.Single(request.Query, name), out var invalid) is not { } message)
+        {
+            return Notice(context, new Failure(Problem.InvalidRequest, invalid));
+        }
+
+        // "Show images" reloads the frame from inside its sandbox, where no cookie is sent: its URL carries a token instead.
+        var token = QueryValues.Single(request.Query, "t");
+        var outcome = await messages.BodyAsync(message, token is null ? cookies.ReadSession(context) : null, token, Correlation.Get(context), context.RequestAborted);
+        if (token is null)
+        {
+            cookies.Apply(context.Response, outcome.Kept, outcome.Ended);
+        }
+
+        return outcome switch
+        {
+            MailOutcome.Shown<MessageBody> shown => new FrameDocumentResult(shown.Model.Html, shown.Model.ShowImages),
+            MailOutcome.SignInRequired => new FrameDocumentResult(MailHtml.Notice("Your session has ended. Reload the page to sign in again."), showImages: false, StatusCodes.Status401Unauthorized),
+            MailOutcome.Failed failed => Notice(context, failed.Failure),
+            _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
+        };
+    }
+
+    private static FrameDocumentResult Notice(HttpContext context, Failure failure)
+    {
+        var (status, title, text) = ErrorPages.Describe(failure);
+        return new FrameDocumentResult(MailHtml.Notice($"{title}. {text} Support id: {Correlation.Display(Correlation.Get(context))}"), showImages: false, status);
+    }
+}

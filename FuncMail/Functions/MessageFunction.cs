@@ -1,0 +1,34 @@
+using FuncMail.Mail;
+using FuncMail.Pages;
+using FuncMail.Web;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace FuncMail.Functions;
+
+/// <summary>One message: its header, its attachments, and a sandboxed frame for its body (MessageBodyFunction).</summary>
+public sealed class MessageFunction(MessageService messages, SessionCookies cookies)
+{
+    [Function(Routes.Message)]
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Message)] HttpRequest request)
+    {
+        var context = request.HttpContext;
+
+        // The ids first: a bad one gets its 400 page with no cookie check, no Table read and no Graph call.
+        if (messages.TryParse(name => QueryValues.Single(request.Query, name), out var invalid) is not { } message)
+        {
+            return Responses.BadRequest(context, invalid!);
+        }
+
+        var outcome = await messages.ShowAsync(message, Routes.MessagePath + request.QueryString.Value, cookies.ReadSession(context), Correlation.Get(context), context.RequestAborted);
+        cookies.Apply(context.Response, outcome.Kept, outcome.Ended);
+        return outcome switch
+        {
+            MailOutcome.Shown<MessageModel> shown => new PageResult(MessagePage.Create(shown.Model)),
+            MailOutcome.SignInRequired signIn => Responses.SignIn(signIn.ReturnUrl, signIn.Claims),
+            MailOutcome.Failed failed => Responses.Error(context, failed.Failure),
+            _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
+        };
+    }
+}
