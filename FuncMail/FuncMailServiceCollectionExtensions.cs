@@ -66,7 +66,7 @@ public static class FuncMailServiceCollectionExtensions
         services.AddSingleton<SessionKeyRing>();
         services.AddSingleton<CookieSigner>();
         services.AddSingleton<SignOutTokens>();
-        services.AddSingleton<FrameTokens>();
+        services.AddSingleton<InlineImageTokens>();
         services.AddSingleton<TokenCacheProtector>();
         services.AddSingleton<SessionGate>();
         services.AddSingleton<SessionTokens>();

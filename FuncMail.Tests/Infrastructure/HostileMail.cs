@@ -65,6 +65,12 @@ public static class HostileMail
         { "mail: relative and protocol-relative", "<a href=\"/api/SignOut\">signout</a><a href=\"//evil.example/pr\">pr</a><img src=\"/api/Mail\"><img src=\"//evil.example/pr.png\">" },
         { "mail: svg and math tricks", "<svg><a xlink:href=\"javascript:alert(1)\"><text x=\"20\" y=\"20\">click</text></a><animate attributeName=\"href\" values=\"javascript:alert(1)\"/><image href=\"https://evil.example/i.png\"/></svg><math><maction actiontype=\"statusline\" xlink:href=\"javascript:alert(1)\">m</maction></math>" },
         { "mail: tracking pixel", "<img src=\"https://evil.example/open?id=42\" width=\"1\" height=\"1\" alt=\"\"><img src=\"https://evil.example/open2\" style=\"display:none\">" },
+        // Found in review: HtmlSanitizer 10.0.1120 leaves a whole <style> rule unsanitized when it holds a shorthand with
+        // parts left out; a link's own address reused as a CSS url(); image-set() with a bare string.
+        { "review: style shorthand bypass", "<style>p{font:12px serif;background-image:url(https://evil.example/x.png);position:fixed;z-index:9;cursor:url(https://evil.example/c.cur),auto}@media screen{p{font:12px serif;content:url(https://evil.example/m.png)}}</style><p>styled</p>" },
+        { "review: link address as background", "<a href=\"https://evil.example/p.gif\" style=\"background-image:url(https://evil.example/p.gif)\">x</a>" },
+        { "review: image-set bare string", "<div style=\"background-image:image-set('https://evil.example/a.png' 1x)\">i</div><style>div{background-image:-webkit-image-set('https://evil.example/b.png' 1x)}</style>" },
+        { "review: spoofed FuncMail notice", "<div class=\"funcmail-notices\"><p class=\"funcmail-notice\">Your session has ended. <a href=\"https://evil.example/login\">Sign in again</a></p></div>" },
         { "mail: dns prefetch and ping", "<link rel=\"dns-prefetch\" href=\"//evil.example\"><a href=\"https://contoso.example/\" ping=\"https://evil.example/ping\">ok</a><link rel=\"preload\" href=\"https://evil.example/pre\" as=\"image\">" },
     };
 

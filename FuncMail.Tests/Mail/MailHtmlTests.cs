@@ -59,7 +59,38 @@ public sealed class MailHtmlTests
         Assert.Equal(["https://cdn.example/a.png"], page.QuerySelectorAll("img").Select(i => i.GetAttribute("src")));
     }
 
+    [Fact]
+    public void Sanitize_StyleRuleWithAShorthand_IsStillSanitized()
+    {
+        // HtmlSanitizer 10.0.1120 keeps such a rule whole (found in review); FuncMail's second pass takes it apart.
+        var html = "<style>p{font:12px serif;color:red;background-image:url(https://evil.example/x.png);position:fixed}</style><p>x</p>";
+
+        foreach (var show in new[] { false, true })
+        {
+            var css = PageParsing.Parse(MailHtml.Sanitize(html, NoInline, show).Html).QuerySelectorAll("style").Last().TextContent;
+
+            Assert.DoesNotContain("position", css, StringComparison.Ordinal);
+            Assert.Contains("serif", css, StringComparison.Ordinal);
+            Assert.Contains("color", css, StringComparison.Ordinal);
+            Assert.Equal(show, css.Contains("https://evil.example/x.png", StringComparison.Ordinal));
+        }
+    }
+
     [Theory]
+    [InlineData("""<a href="https://t.example/p.gif" style="background-image:url(https://t.example/p.gif)">x</a>""")]
+    [InlineData("""<div style="background-image:image-set('https://t.example/a.png' 1x)">i</div>""")]
+    [InlineData("""<p style="background:url(http://t.example/a.png)">p</p>""")]
+    public void Sanitize_ImageInStyle_NeverLoadsOverHttpAndOnlyWhenAsked(string html)
+    {
+        Assert.DoesNotContain("t.example/", MailHtml.Sanitize(html, NoInline, showImages: false).Html.Replace("href=\"https://t.example/p.gif\"", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("url(\"http:", MailHtml.Sanitize(html, NoInline, showImages: true).Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("image-set", MailHtml.Sanitize(html, NoInline, showImages: true).Html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""<img src="https://t.example/open.gif" width="1.0" height="1.0">""")]
+    [InlineData("""<img src="https://t.example/open.gif" style="width:1pt">""")]
+    [InlineData("""<img src="https://t.example/open.gif" style="height:1px !important">""")]
     [InlineData("""<img src="https://t.example/open.gif" width="1" height="1">""")]
     [InlineData("""<img src="https://t.example/open.gif" width="0">""")]
     [InlineData("""<img src="https://t.example/open.gif" height="2px">""")]
@@ -183,6 +214,17 @@ public sealed class MailHtmlTests
 
         Assert.All(results.Where((_, i) => i % 2 == 0), r => Assert.Equal(expected, r));
         Assert.Equal(expected, MailHtml.Sanitize(html, NoInline, false).Html);
+    }
+
+    [Fact]
+    public void FromText_NonLatin_IsNotCutByItsEncoding()
+    {
+        var text = new string('報', 60_000);
+
+        var result = MailHtml.FromText(text);
+
+        Assert.False(result.Truncated);
+        Assert.Equal(text, PageParsing.Parse(result.Html).QuerySelector("pre")!.TextContent);
     }
 
     [Fact]

@@ -108,13 +108,15 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
         Assert.Contains("Over 25 MB", rows[4].TextContent, StringComparison.Ordinal);
         Assert.Equal("invoicefdp.exeSet-Cookie_ x=1", rows[5].QuerySelector(".name")!.TextContent);
 
-        // One Table read, one Graph call without the body, with immutable ids; nothing written, nothing marked read.
+        // One Table read and one Graph call (the body comes too: the page counts its blocked images), with immutable
+        // ids; nothing written, nothing marked read.
         Assert.Equal(1, Host.Tables.Reads);
         Assert.Equal(0, Host.Tables.Writes);
         var call = Assert.Single(Host.Graph.Requests);
         Assert.Equal(HttpMethod.Get, call.Method);
         Assert.Contains("IdType=\"ImmutableId\"", call.Prefer, StringComparison.Ordinal);
-        Assert.DoesNotContain("body", Uri.UnescapeDataString(call.Uri.Query).Split("$expand")[0], StringComparison.Ordinal);
+        Assert.Contains("outlook.body-content-type=\"html\"", call.Prefer, StringComparison.Ordinal);
+        Assert.DoesNotContain("isRead", call.Uri.Query, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -256,7 +258,7 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
         Assert.Contains("color", first.GetAttribute("style"), StringComparison.Ordinal);
         Assert.DoesNotContain("images.contoso.example", page.DocumentElement.OuterHtml, StringComparison.Ordinal);
         Assert.DoesNotContain("track.contoso.example", page.DocumentElement.OuterHtml, StringComparison.Ordinal);
-        Assert.Contains("1 remote image was blocked", page.QuerySelector(".funcmail-notices")!.TextContent, StringComparison.Ordinal);
+        Assert.Null(page.QuerySelector("[class*=funcmail-notice]"));
         Assert.Equal("_blank", page.QuerySelector("a[href='https://contoso.example/report']")!.GetAttribute("target"));
 
         // One Table read, one Graph call with the body as HTML and the inline images' Content-IDs by type cast.
@@ -268,30 +270,34 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
     }
 
     [Fact]
-    public async Task Body_ShowImages_ReloadsWithoutACookieForThisMessageOnly()
+    public async Task ShowImages_IsThePageForThisMessageWithHttpsImagesOn()
     {
         var message = Rich();
         var other = Rich();
-        var (_, page) = await GetAsync(MailPageView.BodyUrl(message.Id, false));
-        var show = page.QuerySelectorAll(".funcmail-notices a").Single(a => a.TextContent == "Show images in this message").GetAttribute("href")!;
-        Assert.Null(page.QuerySelector(".funcmail-notices a")!.GetAttribute("target"));
-        var (sandboxed, _) = Host.CreateBrowser();
-        ResetCounts();
+        var (_, page) = await GetAsync(Path(message));
+        var notice = page.QuerySelector("main p.notice")!;
+        Assert.StartsWith("1 remote image was blocked to protect your privacy.", notice.TextContent, StringComparison.Ordinal);
+        var show = notice.QuerySelector("a")!.GetAttribute("href")!;
+        Assert.Equal(MailPageView.MessageUrl(message.Id, new MessageQuery("inbox", 25, 0, null, null), showImages: true), show);
 
-        var (response, withImages) = await GetAsync(show, sandboxed);
+        var (_, withImages) = await GetAsync(show);
+        var frame = withImages.QuerySelector("iframe.body")!.GetAttribute("src")!;
+        Assert.Equal(MailPageView.BodyUrl(message.Id, true), frame);
+        Assert.Null(withImages.QuerySelector("main p.notice"));
+        ResetCounts();
+        var (response, body) = await GetAsync(frame);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("img-src 'self' https:;", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
-        Assert.NotNull(withImages.QuerySelector("img[src='https://images.contoso.example/logo.png']"));
-        Assert.DoesNotContain("track.contoso.example", withImages.DocumentElement.OuterHtml, StringComparison.Ordinal);
-        Assert.False(response.Headers.Contains("Set-Cookie"));
+        Assert.NotNull(body.QuerySelector("img[src='https://images.contoso.example/logo.png']"));
+        Assert.DoesNotContain("track.contoso.example", body.DocumentElement.OuterHtml, StringComparison.Ordinal);
         Assert.Equal(1, Host.Tables.Reads);
 
-        // The token is for this message: another's body, or the token without images=1, is refused.
-        var token = System.Web.HttpUtility.ParseQueryString(new Uri(Host.BaseAddress, show).Query)["t"]!;
-        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(MailPageView.BodyUrl(other.Id, true) + "&t=" + Uri.EscapeDataString(token), sandboxed)).Response.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(MailPageView.BodyUrl(message.Id, false) + "&t=" + Uri.EscapeDataString(token), sandboxed)).Response.StatusCode);
+        // Only that message: another one's body still has its images off.
+        var (otherResponse, otherBody) = await GetAsync(MailPageView.BodyUrl(other.Id, false));
+        Assert.DoesNotContain("https:", otherResponse.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Null(otherBody.QuerySelector("img[src^='https:']"));
     }
 
     [Fact]
@@ -345,7 +351,7 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
         Assert.Equal(HttpStatusCode.NotFound, (await sandboxed.GetAsync(src[..^3] + (src[^3] == 'A' ? "B" : "A") + src[^2..])).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await sandboxed.GetAsync(src.Replace(Uri.EscapeDataString(message.Attachments[1].Id), Uri.EscapeDataString(message.Attachments[0].Id), StringComparison.Ordinal))).StatusCode);
         Assert.Equal(0, Host.Tables.Reads);
-        Host.Time.Advance(FuncMail.Sessions.FrameTokens.Lifetime + TimeSpan.FromSeconds(1));
+        Host.Time.Advance(FuncMail.Sessions.InlineImageTokens.Lifetime + TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.NotFound, (await sandboxed.GetAsync(src)).StatusCode);
     }
 
@@ -393,12 +399,13 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
     {
         var message = Rich(body: ("html", "<table>" + string.Concat(Enumerable.Repeat("<tr><td>row</td></tr>", 20_000)) + "</table>"));
 
-        var (response, page) = await GetAsync(MailPageView.BodyUrl(message.Id, false));
+        var (_, page) = await GetAsync(Path(message));
+        var (response, body) = await GetAsync(MailPageView.BodyUrl(message.Id, false));
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("FuncMail shows its first part", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("FuncMail shows its first part", page.QuerySelector("main p.notice")!.TextContent, StringComparison.Ordinal);
         Assert.StartsWith("https://outlook.office365.com/", page.QuerySelectorAll("a").Single(a => a.TextContent == "Open in Outlook for the rest").GetAttribute("href"), StringComparison.Ordinal);
-        Assert.InRange(page.QuerySelectorAll("td").Length, 1, MailHtml.MaxTags);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.InRange(body.QuerySelectorAll("td").Length, 1, MailHtml.MaxTags);
     }
 
     [Fact]
@@ -406,11 +413,20 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
     {
         var message = Rich(body: ("html", "<p>" + new string('x', GraphMailClient.MaxBodyJsonBytes) + "</p>"));
 
-        var (response, page) = await GetAsync(MailPageView.BodyUrl(message.Id, false));
+        var (response, body) = await GetAsync(MailPageView.BodyUrl(message.Id, false));
+        ResetCounts();
+        var (pageResponse, page) = await GetAsync(Path(message));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("too large to show here", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("too large to show here", body.Body!.TextContent, StringComparison.Ordinal);
         Assert.Equal("SAMEORIGIN", response.Headers.GetValues("X-Frame-Options").Single());
+
+        // The page still shows the header, from a second call without the body: the one case with two Graph calls.
+        Assert.Equal(HttpStatusCode.OK, pageResponse.StatusCode);
+        Assert.Equal("Q3 numbers and chart", page.QuerySelector("h1")!.TextContent);
+        Assert.Contains("too large to show here", page.QuerySelector("main p.notice")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(2, Host.Graph.Requests.Count);
+        Assert.Equal(1, Host.Tables.Reads);
     }
 
     [Fact]
@@ -452,6 +468,8 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
     [InlineData("  . ", "attachment")]
     [InlineData("x\u2066y\u200Ez\u0000.txt", "xyz.txt")]
     [InlineData(null, "attachment")]
+    [InlineData("report\uFFFE.pdf", "report.pdf")]
+    [InlineData("half\uD800.pdf", "half.pdf")]
     public void CleanName_RemovesWhatCouldMisleadOrEscape(string? name, string expected) =>
         Assert.Equal(expected, AttachmentFiles.CleanName(name));
 
@@ -462,6 +480,30 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
 
         Assert.Equal(AttachmentFiles.MaxNameLength, name.Length);
         Assert.EndsWith("a.pdf", name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CleanName_Long_NeverSplitsAnEmoji()
+    {
+        var name = AttachmentFiles.CleanName(new string('a', 140) + "👍👍👍👍👍👍.pdf");
+
+        Assert.EndsWith("👍.pdf", name, StringComparison.Ordinal);
+        Assert.DoesNotContain('\uFFFD', name);
+        Assert.True(name.Length <= AttachmentFiles.MaxNameLength);
+    }
+
+    [Fact]
+    public async Task Message_AttachmentNameWithANonCharacter_StillOpens()
+    {
+        var message = Rich();
+        message.Attachments.Add(StubAttachment.File("report\uFFFE.pdf", "application/pdf", Pdf));
+
+        var (response, page) = await GetAsync(Path(message));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(page.QuerySelectorAll("ul.attachments .name"), n => n.TextContent == "report.pdf");
+        using var download = await Browser.GetAsync(MailPageView.DownloadUrl(message.Id, message.Attachments[^1].Id));
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
     }
 
     [Fact]

@@ -22,13 +22,9 @@ public sealed class MessageBodyFunction(MessageService messages, SessionCookies 
             return Notice(context, new Failure(Problem.InvalidRequest, invalid));
         }
 
-        // "Show images" reloads the frame from inside its sandbox, where no cookie is sent: its URL carries a token instead.
-        var token = QueryValues.Single(request.Query, "t");
-        var outcome = await messages.BodyAsync(message, token is null ? cookies.ReadSession(context) : null, token, Correlation.Get(context), context.RequestAborted);
-        if (token is null)
-        {
-            cookies.Apply(context.Response, outcome.Kept, outcome.Ended);
-        }
+        // The frame is loaded by FuncMail's own page, so this request carries the session cookie (its images' do not).
+        var outcome = await messages.BodyAsync(message, cookies.ReadSession(context), Correlation.Get(context), context.RequestAborted);
+        cookies.Apply(context.Response, outcome.Kept, outcome.Ended);
 
         return outcome switch
         {

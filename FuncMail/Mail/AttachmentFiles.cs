@@ -56,26 +56,43 @@ public static class AttachmentFiles
     public static string CleanName(string? name)
     {
         var clean = new StringBuilder(name?.Length ?? 0);
-        foreach (var c in (name ?? "").Normalize(NormalizationForm.FormC))
+        foreach (var rune in (name ?? "").EnumerateRunes())
         {
-            var category = CharUnicodeInfo.GetUnicodeCategory(c);
-            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+            // Enumerating runes turns an unpaired surrogate into U+FFFD; non-characters (U+FFFE, U+FDD0…) and
+            // unassigned code points go, as they would make Normalize throw.
+            var category = Rune.GetUnicodeCategory(rune);
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse || rune == Rune.ReplacementChar)
             {
                 continue;
             }
 
-            clean.Append(c is '/' or '\\' or ':' or '*' or '?' or '"' or '<' or '>' or '|' ? '_' : c);
+            clean.Append(rune.Value is '/' or '\\' or ':' or '*' or '?' or '"' or '<' or '>' or '|' ? "_" : rune.ToString());
         }
 
-        var result = clean.ToString().Trim(' ', '.');
+        var result = clean.ToString();
+        result = (result.IsNormalized(NormalizationForm.FormC) ? result : result.Normalize(NormalizationForm.FormC)).Trim(' ', '.');
         if (result.Length > MaxNameLength)
         {
             var extension = Path.GetExtension(result);
             extension = extension.Length is > 1 and <= 10 ? extension : "";
-            result = result[..(MaxNameLength - extension.Length)].TrimEnd(' ', '.') + extension;
+            result = Prefix(result, MaxNameLength - extension.Length).TrimEnd(' ', '.') + extension;
         }
 
         return result.Length == 0 ? "attachment" : result;
+    }
+
+    /// <summary>At most <paramref name="length"/> characters, cut between whole text elements (an emoji or an accented letter stays whole).</summary>
+    private static string Prefix(string text, int length)
+    {
+        var end = 0;
+        var elements = StringInfo.GetTextElementEnumerator(text);
+        while (elements.MoveNext() && elements.ElementIndex + elements.GetTextElement().Length <= length)
+        {
+            end = elements.ElementIndex + elements.GetTextElement().Length;
+        }
+
+        return text[..end];
     }
 
     /// <summary>A size as people read it: "512 bytes", "14 KB", "2.4 MB".</summary>

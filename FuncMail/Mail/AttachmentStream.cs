@@ -51,6 +51,12 @@ public sealed record AttachmentStream : IAsyncDisposable
 
             return new AttachmentStream(response, body, head[..read], contentType, fileName, cap);
         }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            // Graph's connection broke before the first bytes: "Graph is not answering", like any unreadable answer.
+            response.Dispose();
+            throw new GraphException(System.Net.HttpStatusCode.BadGateway, null, "Graph's answer could not be read.", e);
+        }
         catch
         {
             response.Dispose();

@@ -113,38 +113,40 @@ public sealed partial class GraphMailClient(HttpClient http, ILogger<GraphMailCl
     public async Task<string?> GetMailboxTimeZoneAsync(string accessToken, Guid correlationId, CancellationToken cancellationToken) =>
         (await GetAsync(new Uri("me/mailboxSettings?$select=timeZone", UriKind.Relative), accessToken, correlationId, GraphJsonContext.Default.GraphMailboxSettings, cancellationToken)).TimeZone;
 
-    /// <summary>What the message page shows: the header fields and the attachments' metadata, in one call; no body.</summary>
-    internal const string DetailQuery =
+    /// <summary>
+    /// What a message's page and its body frame read, in one call: the header fields, the body, and the attachments'
+    /// metadata. contentId exists only on file attachments, so it is named by type cast; unqualified, Graph refuses the
+    /// whole request (400, "Could not find a property named 'contentId' on type 'microsoft.graph.attachment'",
+    /// microsoft-graph-explorer-v4#3916). The nested $select keeps each file's contentBytes out (msgraph-sdk-dotnet-core#437).
+    /// </summary>
+    internal const string MessageFields =
+        "$select=subject,from,toRecipients,ccRecipients,receivedDateTime,importance,hasAttachments,isDraft,webLink,body" +
+        "&$expand=attachments($select=id,name,contentType,size,isInline,microsoft.graph.fileAttachment/contentId)";
+
+    /// <summary>The same without the body: for the rare message whose body is past <see cref="MaxBodyJsonBytes"/>.</summary>
+    internal const string HeaderFields =
         "$select=subject,from,toRecipients,ccRecipients,receivedDateTime,importance,hasAttachments,isDraft,webLink" +
         "&$expand=attachments($select=id,name,contentType,size,isInline)";
 
     /// <summary>
-    /// What the body frame needs: the body, and the attachments that may be its inline images. contentId exists only on
-    /// file attachments, so it is named by type cast; unqualified, Graph refuses the whole request (400, "Could not find a
-    /// property named 'contentId' on type 'microsoft.graph.attachment'", microsoft-graph-explorer-v4#3916).
-    /// </summary>
-    internal const string BodyQuery =
-        "$select=body,webLink&$expand=attachments($select=id,contentType,size,isInline,microsoft.graph.fileAttachment/contentId)";
-
-    /// <summary>
-    /// Graph's JSON for one body, read at most (4 MB). Graph documents no cap on a body; past this FuncMail says the
-    /// message is too large to show rather than read on (docs/design-message-reading.md, §3.5).
+    /// Graph's JSON for one message, read at most (4 MB). Graph documents no cap on a body; past this FuncMail says the
+    /// body is too large to show rather than read on (docs/design-message-reading.md, §3.5).
     /// </summary>
     public const int MaxBodyJsonBytes = 4 * 1024 * 1024;
 
-    /// <summary>One message's header and attachment list (the message page).</summary>
-    public Task<GraphMessageDetail> GetMessageAsync(string accessToken, string messageId, Guid correlationId, CancellationToken cancellationToken) =>
-        GetAsync(new Uri($"me/messages/{Uri.EscapeDataString(messageId)}?{DetailQuery}", UriKind.Relative), accessToken, correlationId, GraphJsonContext.Default.GraphMessageDetail, cancellationToken);
-
-    /// <summary>One message's body, as HTML where Graph can give it (the body frame); null when it is larger than <see cref="MaxBodyJsonBytes"/>.</summary>
-    public async Task<GraphMessageDetail?> GetMessageBodyAsync(string accessToken, string messageId, Guid correlationId, CancellationToken cancellationToken)
+    /// <summary>One message with its body, as HTML where Graph can give it; null when Graph's answer is larger than <see cref="MaxBodyJsonBytes"/>.</summary>
+    public async Task<GraphMessageDetail?> GetMessageAsync(string accessToken, string messageId, Guid correlationId, CancellationToken cancellationToken)
     {
-        using var request = NewRequest(HttpMethod.Get, new Uri($"me/messages/{Uri.EscapeDataString(messageId)}?{BodyQuery}", UriKind.Relative), accessToken, correlationId);
+        using var request = NewRequest(HttpMethod.Get, new Uri($"me/messages/{Uri.EscapeDataString(messageId)}?{MessageFields}", UriKind.Relative), accessToken, correlationId);
         request.Headers.TryAddWithoutValidation("Prefer", "outlook.body-content-type=\"html\"");
         using var response = await SendCheckedAsync(request, correlationId, cancellationToken);
         var json = await ReadBoundedAsync(response, MaxBodyJsonBytes, cancellationToken);
         return json is null ? null : Parse(json, GraphJsonContext.Default.GraphMessageDetail);
     }
+
+    /// <summary>One message's header fields and attachment list, without its body.</summary>
+    public Task<GraphMessageDetail> GetMessageHeaderAsync(string accessToken, string messageId, Guid correlationId, CancellationToken cancellationToken) =>
+        GetAsync(new Uri($"me/messages/{Uri.EscapeDataString(messageId)}?{HeaderFields}", UriKind.Relative), accessToken, correlationId, GraphJsonContext.Default.GraphMessageDetail, cancellationToken);
 
     /// <summary>One attachment's metadata: its kind, name, type and size (before a download).</summary>
     public Task<GraphAttachment> GetAttachmentAsync(string accessToken, string messageId, string attachmentId, Guid correlationId, CancellationToken cancellationToken) =>

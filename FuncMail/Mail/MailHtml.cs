@@ -3,12 +3,10 @@ using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
 using AngleSharp.Css.Dom;
 using AngleSharp.Dom;
+using AngleSharp.Css.Parser;
 using Ganss.Xss;
 
 namespace FuncMail.Mail;
-
-/// <summary>FuncMail's own links inside the body document: "Show images" (the frame reloads itself) and "Open in Outlook".</summary>
-public sealed record BodyLinks(string? ShowImagesUrl, string? OutlookUrl);
 
 /// <summary>A message body made safe to show: a whole HTML document, and what was held back from it.</summary>
 /// <param name="BlockedImages">Remote images (img, background, CSS url()) left out because images are off; tracking pixels are not counted.</param>
@@ -24,6 +22,8 @@ public sealed record SanitizedBody(string Html, int BlockedImages, bool Truncate
 /// <item>images (<c>img src</c>, <c>background</c>, CSS <c>url()</c>) are blocked, and counted, unless the user asked
 /// for them, and then only over https; <c>cid:</c> references become FuncMail's own inline-image URLs; tracking
 /// pixels never load;</item>
+/// <item>every stylesheet and style attribute is checked again after the sanitizer, failing closed (see
+/// <see cref="Keep"/>);</item>
 /// <item>a body past <see cref="MaxChars"/> characters or <see cref="MaxTags"/> tags is cut before it is parsed:
 /// parsing cannot be cancelled, and deeply nested HTML takes seconds (docs/design-message-reading.md, §3.5).</item>
 /// </list>
@@ -41,7 +41,6 @@ public static partial class MailHtml
     public const string BaseCss =
         "html{background:#fff;color:#1b1b1f}body{margin:0;padding:1rem;font:16px/1.5 system-ui,sans-serif;overflow-wrap:anywhere}" +
         "img{max-width:100%;height:auto}table{max-width:100%}pre.funcmail-text{white-space:pre-wrap;font:inherit;margin:0}" +
-        ".funcmail-notices{margin:-1rem -1rem 1rem;padding:.5rem 1rem;background:#eef3fb;border-bottom:1px solid #dadce0;font:14px/1.4 system-ui,sans-serif;color:#1b1b1f}" +
         ".funcmail-notice{margin:.25rem 0;font:14px/1.4 system-ui,sans-serif}.funcmail-notice a{color:#0a5fc2}";
 
     private static readonly string[] Tags =
@@ -77,6 +76,11 @@ public static partial class MailHtml
         "border-collapse", "border-spacing", "table-layout", "caption-side", "empty-cells",
     ];
 
+    private static readonly CssParser CssParser = new();
+
+    /// <summary>Text encoding for plain-text bodies: only what HTML needs (&lt; &gt; &amp; quotes), not every non-ASCII character.</summary>
+    private static readonly HtmlEncoder TextEncoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+
     /// <summary>Built once and never changed: HtmlSanitizer is safe to share "provided you do not simultaneously set instance or static properties".</summary>
     private static readonly HtmlSanitizerOptions Options = new()
     {
@@ -98,20 +102,25 @@ public static partial class MailHtml
     /// <summary>Sanitizes an HTML body into a whole document for the frame.</summary>
     /// <param name="inlineImage">FuncMail's URL for a <c>cid:</c> reference (the Content-ID without its scheme), or null when the message has no such image.</param>
     /// <param name="showImages">The user asked for this message's remote images: https ones load, nothing else does.</param>
-    /// <param name="links">FuncMail's notices at the top of the body: how many images were blocked with "Show images", and "Open in Outlook" for a cut body.</param>
-    public static SanitizedBody Sanitize(string html, Func<string, string?> inlineImage, bool showImages, BodyLinks? links = null) =>
-        Sanitize(html, inlineImage, showImages, links, cutBefore: false);
-
-    private static SanitizedBody Sanitize(string html, Func<string, string?> inlineImage, bool showImages, BodyLinks? links, bool cutBefore)
+    public static SanitizedBody Sanitize(string html, Func<string, string?> inlineImage, bool showImages)
     {
-        var (input, cut) = Cut(html);
-        var truncated = cut || cutBefore;
+        var (input, truncated) = Cut(html);
+        return SanitizeWithin(input, inlineImage, showImages) with { Truncated = truncated };
+    }
+
+    /// <summary>The sanitizer proper, on input already within the caps.</summary>
+    private static SanitizedBody SanitizeWithin(string input, Func<string, string?> inlineImage, bool showImages)
+    {
         var blocked = 0;
-        var sanitizer = new HtmlSanitizer(Options);
+        var links = new HashSet<IElement>();
+        var sanitizer = new HtmlSanitizer(Options) { DisallowCssPropertyValue = DisallowedCssValue() };
         sanitizer.FilterUrl += (_, e) =>
         {
             var url = e.OriginalUrl?.Trim() ?? "";
-            if (IsLink(e.Tag, e.OriginalUrl))
+
+            // An anchor's href is checked before its style, so the first URL on an <a> that equals its href is the
+            // link; a url() in its style with the same address is an image like any other.
+            if (e.Tag.LocalName == "a" && string.Equals(e.Tag.GetAttribute("href"), e.OriginalUrl, StringComparison.Ordinal) && links.Add(e.Tag))
             {
                 e.SanitizedUrl = IsAbsolute(url, "https", "http", "mailto") ? url : null;
             }
@@ -154,6 +163,18 @@ public static partial class MailHtml
         };
         sanitizer.PostProcessDom += (_, e) =>
         {
+            // A second pass over every stylesheet and style attribute, failing closed: HtmlSanitizer 10.0.1120 keeps a
+            // whole <style> rule unsanitized when it holds a shorthand with parts left out (font:12px serif).
+            foreach (var element in e.Document.QuerySelectorAll("style").ToList())
+            {
+                RecheckStyleSheet(element, showImages);
+            }
+
+            foreach (var element in e.Document.QuerySelectorAll("[style]").ToList())
+            {
+                RecheckStyleAttribute(element, showImages);
+            }
+
             var head = e.Document.Head!;
             var style = e.Document.CreateElement("style");
             style.TextContent = BaseCss;
@@ -161,30 +182,9 @@ public static partial class MailHtml
             var charset = e.Document.CreateElement("meta");
             charset.SetAttribute("charset", "utf-8");
             head.Prepend(charset);
-
-            // FuncMail's own notices, built as DOM nodes after sanitizing (so untouched by it) and before the mail.
-            var notices = new List<IElement>();
-            if (blocked > 0 && links?.ShowImagesUrl is { } showUrl)
-            {
-                notices.Add(Notice(e.Document, $"{blocked} remote {(blocked == 1 ? "image was" : "images were")} blocked to protect your privacy. ", "Show images in this message", showUrl, newTab: false));
-            }
-
-            if (truncated)
-            {
-                notices.Add(Notice(e.Document, "This message is long: FuncMail shows its first part. ", links?.OutlookUrl is null ? null : "Open in Outlook for the rest", links?.OutlookUrl, newTab: true));
-            }
-
-            if (notices.Count > 0)
-            {
-                var bar = e.Document.CreateElement("div");
-                bar.ClassName = "funcmail-notices";
-                bar.SetAttribute("role", "status");
-                bar.Append([.. notices]);
-                e.Document.Body!.Prepend(bar);
-            }
         };
 
-        return new SanitizedBody("<!DOCTYPE html>\n" + sanitizer.SanitizeDocument(input), blocked, truncated);
+        return new SanitizedBody("<!DOCTYPE html>\n" + sanitizer.SanitizeDocument(input), blocked, false);
     }
 
     /// <summary>The document shown instead of a body FuncMail will not read: too large, or no longer available to this session.</summary>
@@ -223,21 +223,22 @@ public static partial class MailHtml
     }
 
     /// <summary>A plain-text body: encoded, its line breaks kept, and http, https and mailto addresses made links under the same rules.</summary>
-    public static SanitizedBody FromText(string text, BodyLinks? links = null)
+    public static SanitizedBody FromText(string text)
     {
+        // Cut the text, not its encoding: the markup built here is FuncMail's own, bounded by the text's length.
         var (input, truncated) = text.Length > MaxChars ? (text[..MaxChars], true) : (text, false);
         var html = new StringBuilder("<pre class=\"funcmail-text\">", input.Length + 64);
         var last = 0;
         foreach (Match link in TextLink().Matches(input))
         {
-            html.Append(HtmlEncoder.Default.Encode(input[last..link.Index]));
-            var url = HtmlEncoder.Default.Encode(link.Value);
+            html.Append(TextEncoder.Encode(input[last..link.Index]));
+            var url = TextEncoder.Encode(link.Value);
             html.Append("<a href=\"").Append(url).Append("\">").Append(url).Append("</a>");
             last = link.Index + link.Length;
         }
 
-        html.Append(HtmlEncoder.Default.Encode(input[last..])).Append("</pre>");
-        return Sanitize(html.ToString(), _ => null, showImages: false, links, cutBefore: truncated);
+        html.Append(TextEncoder.Encode(input[last..])).Append("</pre>");
+        return SanitizeWithin(html.ToString(), _ => null, showImages: false) with { Truncated = truncated };
     }
 
     /// <summary>
@@ -265,12 +266,78 @@ public static partial class MailHtml
         return (html[..(cut > 0 ? cut : MaxChars)], true);
     }
 
+    /// <summary>Drops what the sanitizer should have: any rule but style and @media rules, and any declaration <see cref="Keep"/> refuses.</summary>
+    private static void RecheckStyleSheet(IElement element, bool showImages)
+    {
+        foreach (var attribute in element.Attributes.Select(a => a.Name).ToList())
+        {
+            element.RemoveAttribute(attribute);
+        }
+
+        var sheet = CssParser.ParseStyleSheet(element.TextContent);
+        Clean(sheet.Rules, sheet.RemoveAt);
+        element.TextContent = sheet.ToCss(new CssSerializationOptions());
+
+        void Clean(ICssRuleList rules, Action<int> removeAt)
+        {
+            for (var i = rules.Length - 1; i >= 0; i--)
+            {
+                switch (rules[i])
+                {
+                    case ICssStyleRule rule:
+                        CleanDeclarations(rule.Style, showImages);
+                        break;
+                    case ICssMediaRule media:
+                        Clean(media.Rules, media.RemoveAt);
+                        break;
+                    default:
+                        removeAt(i);
+                        break;
+                }
+            }
+        }
+    }
+
+    private static void RecheckStyleAttribute(IElement element, bool showImages)
+    {
+        var declarations = CssParser.ParseDeclaration(element.GetAttribute("style") ?? "")!;
+        CleanDeclarations(declarations, showImages);
+        var css = declarations.CssText;
+        if (css.Length == 0)
+        {
+            element.RemoveAttribute("style");
+        }
+        else
+        {
+            element.SetAttribute("style", css);
+        }
+    }
+
+    private static void CleanDeclarations(ICssStyleDeclaration declarations, bool showImages)
+    {
+        foreach (var property in declarations.Select(p => p.Name).ToList())
+        {
+            if (!Keep(property, declarations.GetPropertyValue(property), showImages))
+            {
+                declarations.RemoveProperty(property);
+            }
+        }
+    }
+
     /// <summary>
-    /// An anchor's own href, as opposed to a CSS url() on it: HtmlSanitizer raises FilterUrl for both and names only
-    /// the element.
+    /// A declaration survives only with an allowed property and, when it names a resource, only https url()s with
+    /// images on; image-set(), image(), expression() and escapes never.
     /// </summary>
-    private static bool IsLink(IElement tag, string? url) =>
-        tag.LocalName == "a" && string.Equals(tag.GetAttribute("href"), url, StringComparison.Ordinal);
+    internal static bool Keep(string property, string value, bool showImages)
+    {
+        if (!Options.AllowedCssProperties.Contains(property) || DisallowedCssValue().IsMatch(value) || value.Contains('\\', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var urls = CssUrl().Matches(value);
+        return urls.Count == 0 || (showImages && urls.All(u => IsAbsolute(u.Groups["url"].Value, "https")));
+    }
 
     private static bool IsAbsolute(string url, params ReadOnlySpan<string> schemes)
     {
@@ -312,17 +379,29 @@ public static partial class MailHtml
         }
 
         var style = element.GetAttribute("style");
-        return style is not null && HiddenStyle().IsMatch(style.Replace(" ", "", StringComparison.Ordinal));
+        return style is not null && HiddenStyle().IsMatch(style.Replace(" ", "", StringComparison.Ordinal).Replace("!important", "", StringComparison.OrdinalIgnoreCase));
 
+        // "1", "1.0", "2px", "1pt": any leading number of at most 2.
         static bool Tiny(string? size) =>
-            size is not null && int.TryParse(size.Trim().TrimEnd('x', 'p', 'X', 'P'), out var pixels) && pixels is >= 0 and <= 2;
+            size is not null && LeadingNumber().Match(size.Trim()) is { Success: true } number
+            && double.TryParse(number.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var pixels) && pixels <= 2;
     }
 
     private static IEnumerable<string> Sides(string property, string suffix = "") =>
         [property + suffix, .. new[] { "-top", "-right", "-bottom", "-left" }.Select(side => property + side + suffix)];
 
-    [GeneratedRegex(@"(^|;)(display:none|visibility:hidden|opacity:0(\.0+)?(;|$)|(max-)?(width|height):[0-2](\.\d+)?(px)?(;|$))", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(^|;)(display:none|visibility:hidden|opacity:0(\.0+)?(;|$)|(max-)?(width|height):0*[0-2](\.\d+)?(px|pt)?(;|$))", RegexOptions.IgnoreCase)]
     private static partial Regex HiddenStyle();
+
+    [GeneratedRegex(@"^[0-9]+(\.[0-9]+)?")]
+    private static partial Regex LeadingNumber();
+
+    /// <summary>CSS values no mail needs that can fetch or run something: the sanitizer's default (&lt; and &gt;) and FuncMail's additions.</summary>
+    [GeneratedRegex(@"[<>]|image-set\(|image\(|cross-fade\(|element\(|expression\(|paint\(", RegexOptions.IgnoreCase)]
+    private static partial Regex DisallowedCssValue();
+
+    [GeneratedRegex(@"url\(\s*(?<q>['""]?)(?<url>[^'"")]*)\k<q>\s*\)", RegexOptions.IgnoreCase)]
+    private static partial Regex CssUrl();
 
     [GeneratedRegex(@"\b(?:https?://|mailto:)[^\s<>""']+[^\s<>""'.,;:!?)\]]", RegexOptions.IgnoreCase)]
     private static partial Regex TextLink();

@@ -112,9 +112,29 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
                 : (null, default, new MailOutcome.SignInRequired(returnUrl) { Ended = true });
         }
 
-        return await SaveAsync(call, cancellationToken)
-            ? (call, value, null)
-            : (null, default, new MailOutcome.SignInRequired(returnUrl) { Ended = true });
+        bool saved;
+        try
+        {
+            saved = await SaveAsync(call, cancellationToken);
+        }
+        catch when (value is IAsyncDisposable)
+        {
+            await ((IAsyncDisposable)value).DisposeAsync();
+            throw;
+        }
+
+        if (saved)
+        {
+            return (call, value, null);
+        }
+
+        // The session had to end after all: whatever the call opened (a file's stream) is closed here.
+        if (value is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+
+        return (null, default, new MailOutcome.SignInRequired(returnUrl) { Ended = true });
     }
 
     /// <summary>One Graph call under one of the mailbox's four slots (Graph throttles a fifth concurrent request).</summary>

@@ -31,6 +31,21 @@ public sealed record MessageModel
     /// <summary>The sandboxed frame's source: the body endpoint, with images on when the user asked for them.</summary>
     public required string BodyUrl { get; init; }
 
+    /// <summary>Remote images the body refers to that are not shown (tracking pixels not counted).</summary>
+    public required int BlockedImages { get; init; }
+
+    /// <summary>This same page with the message's remote images on; null when there are none to show, or they are on.</summary>
+    public required string? ShowImagesUrl { get; init; }
+
+    /// <summary>The user asked for this message's images (https only).</summary>
+    public required bool ImagesShown { get; init; }
+
+    /// <summary>The body is longer than FuncMail shows: the frame has its first part.</summary>
+    public required bool BodyTruncated { get; init; }
+
+    /// <summary>The body is too large to read at all: the frame says so.</summary>
+    public required bool BodyTooLarge { get; init; }
+
     /// <summary>The list this message was opened from.</summary>
     public required string BackUrl { get; init; }
 

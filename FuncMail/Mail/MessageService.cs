@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace FuncMail.Mail;
 
-/// <summary>The body document for the frame, ready to send.</summary>
+/// <summary>The body document for the frame, ready to send, and whether its policy lets https images load.</summary>
 public sealed record MessageBody(string Html, bool ShowImages);
 
 /// <summary>
@@ -18,7 +18,7 @@ public sealed class MessageService(
     MailboxAccess mailbox,
     GraphMailClient graph,
     SignOutTokens signOutTokens,
-    FrameTokens frameTokens,
+    InlineImageTokens imageTokens,
     IOptions<GraphOptions> graphOptions,
     ILogger<MessageService> logger)
 {
@@ -26,34 +26,52 @@ public sealed class MessageService(
     public MessageRef? TryParse(Func<string, string?> single, out string? error) =>
         MessageRef.TryParse(single, graphOptions.Value.PageSize, out error);
 
-    /// <summary>The message page: header fields and attachment list, one Graph call without the body.</summary>
+    /// <summary>
+    /// The message page: header fields, attachment list, and what the body holds back (blocked images, a cut), so
+    /// that FuncMail's own notices sit on the page, outside the frame where the mail could imitate or hide them.
+    /// One Graph call, with the body; the frame reads it again to draw it.
+    /// </summary>
     public async Task<MailOutcome> ShowAsync(MessageRef message, string returnUrl, SignedId? cookie, Guid correlationId, CancellationToken cancellationToken)
     {
         var (call, detail, failure) = await mailbox.CallAsync(
-            cookie, returnUrl, (c, ct) => graph.GetMessageAsync(c.AccessToken, message.Id, correlationId, ct), e => GraphError(e, message, correlationId), correlationId, cancellationToken);
+            cookie,
+            returnUrl,
+            async (c, ct) => await graph.GetMessageAsync(c.AccessToken, message.Id, correlationId, ct) is { } full
+                ? (Message: full, TooLarge: false)
+                : (Message: await graph.GetMessageHeaderAsync(c.AccessToken, message.Id, correlationId, ct), TooLarge: true),
+            e => GraphError(e, message, correlationId),
+            correlationId,
+            cancellationToken);
         if (call is null)
         {
             return failure!;
         }
 
+        var (found, tooLarge) = detail;
         var session = call.Session;
         var (zone, isUtcFallback) = MailPageView.Zone(session.TimeZone);
-        var outlook = MailPageView.SafeOutlookLink(detail!.WebLink);
+        var outlook = MailPageView.SafeOutlookLink(found.WebLink);
+        var body = tooLarge ? null : Render(found, message.ShowImages, _ => null);
         return new MailOutcome.Shown<MessageModel>(new MessageModel
         {
             DisplayName = session.DisplayName,
             SignOutToken = signOutTokens.For(session.Id),
-            Subject = string.IsNullOrWhiteSpace(detail.Subject) ? "(no subject)" : detail.Subject,
-            From = detail.From is { } from ? Person(from) : new("(no sender)", ""),
-            To = [.. (detail.ToRecipients ?? []).Select(Person)],
-            Cc = [.. (detail.CcRecipients ?? []).Select(Person)],
-            ReceivedText = detail.ReceivedDateTime is { } at ? TimeZoneInfo.ConvertTime(at, zone).ToString("ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture) : "",
-            ReceivedIso = detail.ReceivedDateTime is { } iso ? TimeZoneInfo.ConvertTime(iso, zone).ToString("O", CultureInfo.InvariantCulture) : "",
+            Subject = string.IsNullOrWhiteSpace(found.Subject) ? "(no subject)" : found.Subject,
+            From = found.From is { } from ? Person(from) : new("(no sender)", ""),
+            To = [.. (found.ToRecipients ?? []).Select(Person)],
+            Cc = [.. (found.CcRecipients ?? []).Select(Person)],
+            ReceivedText = found.ReceivedDateTime is { } at ? TimeZoneInfo.ConvertTime(at, zone).ToString("ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture) : "",
+            ReceivedIso = found.ReceivedDateTime is { } iso ? TimeZoneInfo.ConvertTime(iso, zone).ToString("O", CultureInfo.InvariantCulture) : "",
             TimeZoneNote = isUtcFallback ? "UTC" : zone.DisplayName,
-            IsHighImportance = string.Equals(detail.Importance, "high", StringComparison.OrdinalIgnoreCase),
-            IsDraft = detail.IsDraft == true,
-            Attachments = Attachments(message.Id, detail.Attachments, outlook),
+            IsHighImportance = string.Equals(found.Importance, "high", StringComparison.OrdinalIgnoreCase),
+            IsDraft = found.IsDraft == true,
+            Attachments = Attachments(message.Id, found.Attachments),
             BodyUrl = MailPageView.BodyUrl(message.Id, message.ShowImages),
+            BlockedImages = body?.BlockedImages ?? 0,
+            ShowImagesUrl = body is { BlockedImages: > 0 } && !message.ShowImages ? MailPageView.MessageUrl(message.Id, message.List, showImages: true) : null,
+            ImagesShown = message.ShowImages,
+            BodyTruncated = body?.Truncated == true,
+            BodyTooLarge = tooLarge,
             BackUrl = MailPageView.Url(message.List),
             OutlookUrl = outlook,
         })
@@ -62,54 +80,36 @@ public sealed class MessageService(
         };
     }
 
-    /// <summary>
-    /// The sanitized body for the frame, one Graph call. The frame's own request carries the session cookie; its
-    /// "Show images" reload comes from inside the sandbox without one, with a token instead (<see cref="FrameTokens"/>).
-    /// </summary>
-    /// <param name="showImagesToken">The token of a "Show images" reload, or null when the cookie is the credential.</param>
-    public async Task<MailOutcome> BodyAsync(MessageRef message, SignedId? cookie, string? showImagesToken, Guid correlationId, CancellationToken cancellationToken)
+    /// <summary>The sanitized body for the frame, one Graph call; the frame's request carries the session cookie.</summary>
+    public async Task<MailOutcome> BodyAsync(MessageRef message, SignedId? cookie, Guid correlationId, CancellationToken cancellationToken)
     {
-        if (showImagesToken is not null)
-        {
-            if (!message.ShowImages || !frameTokens.TryOpen(showImagesToken, message.Id, FrameTokens.ShowImages, out var fromToken))
-            {
-                return new MailOutcome.Failed(new(Problem.MessageNotFound));
-            }
-
-            cookie = fromToken;
-        }
-
-        var returnUrl = MailPageView.MessageUrl(message.Id, message.List);
         var (call, detail, failure) = await mailbox.CallAsync(
-            cookie, returnUrl, (c, ct) => graph.GetMessageBodyAsync(c.AccessToken, message.Id, correlationId, ct), e => GraphError(e, message, correlationId), correlationId, cancellationToken);
+            cookie, MailPageView.MessageUrl(message.Id, message.List), (c, ct) => graph.GetMessageAsync(c.AccessToken, message.Id, correlationId, ct), e => GraphError(e, message, correlationId), correlationId, cancellationToken);
         if (call is null)
         {
-            // A token's session is not the cookie's: nothing to expire.
-            return showImagesToken is null ? failure! : failure! with { Ended = false, Kept = null };
+            return failure!;
+        }
+
+        if (detail is null)
+        {
+            return new MailOutcome.Shown<MessageBody>(new(MailHtml.Notice("This message is too large to show here. Open it in Outlook from the page above."), false)) { Kept = call.Active };
         }
 
         var sessionId = call.Session.Id;
-        var outlook = MailPageView.SafeOutlookLink(detail?.WebLink);
-        if (detail is null)
-        {
-            return new MailOutcome.Shown<MessageBody>(new(MailHtml.Notice("This message is too large to show here. ", "Open it in Outlook", outlook), false)) { Kept = showImagesToken is null ? call.Active : null };
-        }
-
-        var links = new BodyLinks(
-            message.ShowImages ? null : MailPageView.BodyUrl(message.Id, showImages: true) + "&t=" + Uri.EscapeDataString(frameTokens.Issue(sessionId, message.Id, FrameTokens.ShowImages)),
-            outlook);
         var inline = InlineImages(detail.Attachments);
-        var body = detail.Body?.Content ?? "";
-        var sanitized = string.Equals(detail.Body?.ContentType, "text", StringComparison.OrdinalIgnoreCase)
-            ? MailHtml.FromText(body, links)
-            : MailHtml.Sanitize(
-                body,
-                cid => inline.TryGetValue(cid, out var attachmentId) ? MailPageView.InlineImageUrl(message.Id, attachmentId, frameTokens.Issue(sessionId, message.Id, attachmentId)) : null,
-                message.ShowImages,
-                links);
-        MailLog.BodyShown(logger, body.Length, sanitized.BlockedImages, sanitized.Truncated, correlationId);
-        return new MailOutcome.Shown<MessageBody>(new(sanitized.Html, message.ShowImages)) { Kept = showImagesToken is null ? call.Active : null };
+        var body = Render(
+            detail,
+            message.ShowImages,
+            cid => inline.TryGetValue(cid, out var attachmentId) ? MailPageView.InlineImageUrl(message.Id, attachmentId, imageTokens.Issue(sessionId, message.Id, attachmentId)) : null);
+        MailLog.BodyShown(logger, detail.Body?.Content?.Length ?? 0, body.BlockedImages, body.Truncated, correlationId);
+        return new MailOutcome.Shown<MessageBody>(new(body.Html, message.ShowImages)) { Kept = call.Active };
     }
+
+    /// <summary>A body as FuncMail shows it: HTML sanitized, text encoded (Graph may answer text even when HTML is preferred).</summary>
+    private static SanitizedBody Render(GraphMessageDetail message, bool showImages, Func<string, string?> inlineImage) =>
+        string.Equals(message.Body?.ContentType, "text", StringComparison.OrdinalIgnoreCase)
+            ? MailHtml.FromText(message.Body?.Content ?? "")
+            : MailHtml.Sanitize(message.Body?.Content ?? "", inlineImage, showImages);
 
     /// <summary>
     /// A file attachment to download: its metadata (kind, name, size), then its bytes, open for streaming. Items,
@@ -117,7 +117,7 @@ public sealed class MessageService(
     /// </summary>
     public async Task<MailOutcome> DownloadAsync(AttachmentRef attachment, string returnUrl, SignedId? cookie, Guid correlationId, CancellationToken cancellationToken)
     {
-        var (call, opened, failure) = await mailbox.CallAsync(
+        var (call, download, failure) = await mailbox.CallAsync(
             cookie,
             returnUrl,
             async (c, ct) =>
@@ -125,10 +125,12 @@ public sealed class MessageService(
                 var meta = await graph.GetAttachmentAsync(c.AccessToken, attachment.MessageId, attachment.Id, correlationId, ct);
                 if (!meta.IsFile || meta.Size > AttachmentFiles.MaxDownloadBytes)
                 {
-                    return (meta, null);
+                    return new Download(meta, null);
                 }
 
-                return (meta, (HttpResponseMessage?)await graph.OpenAttachmentAsync(c.AccessToken, attachment.MessageId, attachment.Id, correlationId, ct));
+                var response = await graph.OpenAttachmentAsync(c.AccessToken, attachment.MessageId, attachment.Id, correlationId, ct);
+                return new Download(meta, await AttachmentStream.OpenAsync(
+                    response, AttachmentFiles.DownloadType(meta.ContentType), AttachmentFiles.CleanName(meta.Name), AttachmentFiles.MaxDownloadBytes, ct));
             },
             e => AttachmentError(e, correlationId),
             correlationId,
@@ -138,19 +140,11 @@ public sealed class MessageService(
             return failure!;
         }
 
-        var (metadata, response) = opened;
-        if (response is null)
-        {
-            return new MailOutcome.Failed(metadata.IsFile
+        return download!.File is { } file
+            ? new MailOutcome.Shown<AttachmentStream>(file) { Kept = call.Active }
+            : new MailOutcome.Failed(download.Metadata.IsFile
                 ? new(Problem.AttachmentTooLarge, Detail: AttachmentFiles.ReadableSize(AttachmentFiles.MaxDownloadBytes))
                 : new(Problem.AttachmentNotFound)) { Kept = call.Active };
-        }
-
-        return new MailOutcome.Shown<AttachmentStream>(await AttachmentStream.OpenAsync(
-            response, AttachmentFiles.DownloadType(metadata.ContentType), AttachmentFiles.CleanName(metadata.Name), AttachmentFiles.MaxDownloadBytes, cancellationToken))
-        {
-            Kept = call.Active,
-        };
     }
 
     /// <summary>
@@ -159,26 +153,38 @@ public sealed class MessageService(
     /// </summary>
     public async Task<MailOutcome> InlineImageAsync(AttachmentRef attachment, Guid correlationId, CancellationToken cancellationToken)
     {
-        if (!frameTokens.TryOpen(attachment.InlineToken, attachment.MessageId, attachment.Id, out var session))
+        if (!imageTokens.TryOpen(attachment.InlineToken, attachment.MessageId, attachment.Id, out var session))
         {
             return new MailOutcome.Failed(new(Problem.AttachmentNotFound));
         }
 
-        var (call, response, failure) = await mailbox.CallAsync(
-            session, Routes.HomePath, (c, ct) => graph.OpenAttachmentAsync(c.AccessToken, attachment.MessageId, attachment.Id, correlationId, ct), e => AttachmentError(e, correlationId), correlationId, cancellationToken);
+        var (call, image, failure) = await mailbox.CallAsync(
+            session,
+            Routes.HomePath,
+            async (c, ct) => await AttachmentStream.OpenAsync(
+                await graph.OpenAttachmentAsync(c.AccessToken, attachment.MessageId, attachment.Id, correlationId, ct), contentType: null, fileName: null, AttachmentFiles.MaxInlineBytes, ct),
+            e => AttachmentError(e, correlationId),
+            correlationId,
+            cancellationToken);
         if (call is null)
         {
+            // The token's session is not this browser's cookie: nothing to expire or re-issue.
             return failure! with { Ended = false, Kept = null };
         }
 
-        var image = await AttachmentStream.OpenAsync(response!, contentType: null, fileName: null, AttachmentFiles.MaxInlineBytes, cancellationToken);
-        if (AttachmentFiles.InlineImageType(image.Head) is not { } type)
+        if (AttachmentFiles.InlineImageType(image!.Head) is not { } type)
         {
             await image.DisposeAsync();
             return new MailOutcome.Failed(new(Problem.AttachmentNotFound));
         }
 
         return new MailOutcome.Shown<AttachmentStream>(image with { ContentType = type });
+    }
+
+    /// <summary>A download's metadata and, when it is a file within the cap, its open stream.</summary>
+    private sealed record Download(GraphAttachment Metadata, AttachmentStream? File) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => File?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
     private static Person Person(GraphRecipient recipient) =>
@@ -188,7 +194,7 @@ public sealed class MessageService(
     /// The list under the header: every attachment but the inline ones (Graph's isInline; the body shows those), files
     /// with a download link, items and references with "Open in Outlook".
     /// </summary>
-    private static IReadOnlyList<AttachmentRow> Attachments(string messageId, IReadOnlyList<GraphAttachment>? attachments, string? outlook) =>
+    private static IReadOnlyList<AttachmentRow> Attachments(string messageId, IReadOnlyList<GraphAttachment>? attachments) =>
         [.. (attachments ?? [])
             .Where(a => a.IsInline != true && a.Id is not null)
             .Select(a => new AttachmentRow(

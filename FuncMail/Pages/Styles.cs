@@ -28,6 +28,7 @@ public static class Styles
         .paging{display:flex;justify-content:space-between;padding:1rem 0}.empty{padding:2rem 0;color:var(--muted)}
         .row .subject a{color:inherit}.message h1{margin:.5rem 0;overflow-wrap:anywhere}.markers{margin:.25rem 0}
         .headers{display:grid;grid-template-columns:auto 1fr;gap:.15rem 1rem;margin:1rem 0}.headers dt{color:var(--muted)}.headers dd{margin:0;overflow-wrap:anywhere}.headers .address{margin-left:.5rem;color:var(--muted)}
+        .notice{margin:.5rem 0;padding:.5rem .75rem;border:1px solid var(--line);border-radius:.3rem;background:var(--soft)}
         iframe.body{display:block;width:100%;height:min(70vh,60rem);border:1px solid var(--line);border-radius:.3rem;background:#fff}
         .attachments{list-style:none;margin:0;padding:0}.attachments li{display:flex;flex-wrap:wrap;gap:.25rem .75rem;padding:.4rem 0;border-bottom:1px solid var(--line)}.attachments .name{font-weight:600;overflow-wrap:anywhere}
         """;

@@ -13,7 +13,7 @@ public sealed class SessionKeyRing
 {
     private static readonly byte[] MacInfo = Encoding.ASCII.GetBytes("FuncMail cookie MAC v1");
     private static readonly byte[] CacheInfo = Encoding.ASCII.GetBytes("FuncMail token cache AES-GCM v1");
-    private static readonly byte[] FrameInfo = Encoding.ASCII.GetBytes("FuncMail body frame URL AES-GCM v1");
+    private static readonly byte[] ImageInfo = Encoding.ASCII.GetBytes("FuncMail inline image URL AES-GCM v1");
 
     private readonly FrozenDictionary<string, Subkeys> _keys;
 
@@ -29,7 +29,7 @@ public sealed class SessionKeyRing
                 return new Subkeys(
                     HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: MacInfo),
                     HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: CacheInfo),
-                    HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: FrameInfo));
+                    HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: ImageInfo));
             },
             StringComparer.Ordinal);
     }
@@ -43,8 +43,8 @@ public sealed class SessionKeyRing
 
     public bool TryGetCacheKey(string keyId, out byte[] key) => TryGet(keyId, static k => k.Cache, out key);
 
-    /// <summary>The key that seals the body frame's URLs (<see cref="FrameTokens"/>).</summary>
-    public bool TryGetFrameKey(string keyId, out byte[] key) => TryGet(keyId, static k => k.Frame, out key);
+    /// <summary>The key that seals inline images' URLs (<see cref="InlineImageTokens"/>).</summary>
+    public bool TryGetImageKey(string keyId, out byte[] key) => TryGet(keyId, static k => k.Image, out key);
 
     private bool TryGet(string keyId, Func<Subkeys, byte[]> pick, out byte[] key)
     {
@@ -58,5 +58,5 @@ public sealed class SessionKeyRing
         return false;
     }
 
-    private sealed record Subkeys(byte[] Mac, byte[] Cache, byte[] Frame);
+    private sealed record Subkeys(byte[] Mac, byte[] Cache, byte[] Image);
 }

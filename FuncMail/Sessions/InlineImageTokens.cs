@@ -6,9 +6,9 @@ using System.Text;
 namespace FuncMail.Sessions;
 
 /// <summary>
-/// The credential in the URLs the sandboxed body frame requests: its inline images, and its own reload with images
-/// on. The frame has an opaque origin, so those requests carry no cookie (SameSite), and the URL itself must say
-/// whose session may fetch this one attachment of this one message (or reload this one body), for a few minutes.
+/// The credential in an inline image's URL. A mail's <c>cid:</c> images load from inside the sandboxed body frame,
+/// whose requests carry no cookie (the frame has an opaque origin, so SameSite withholds it), so the URL itself must
+/// say whose session may fetch this one attachment of this one message, for a few minutes.
 /// </summary>
 /// <remarks>
 /// <c>{keyId}.{base64url(nonce | ciphertext | tag)}</c>: AES-GCM under its own HKDF subkey of the session key
@@ -17,20 +17,17 @@ namespace FuncMail.Sessions;
 /// a front end's log. Hand-written for the same reason as <see cref="CookieSigner"/>: ASP.NET Data Protection would
 /// need a key store of its own.
 /// </remarks>
-public sealed class FrameTokens(SessionKeyRing keys, TimeProvider time)
+public sealed class InlineImageTokens(SessionKeyRing keys, TimeProvider time)
 {
     /// <summary>How long an inline image's URL works: long enough to render the frame, short enough to be useless later.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
-
-    /// <summary>The "attachment" a token for the body's own "Show images" reload names; never a Graph id (<c>*</c> is outside their alphabet).</summary>
-    public const string ShowImages = "*images";
 
     private const int NonceBytes = 12;
     private const int TagBytes = 16;
 
     public string Issue(string sessionId, string messageId, string attachmentId)
     {
-        keys.TryGetFrameKey(keys.ActiveKeyId, out var key);
+        keys.TryGetImageKey(keys.ActiveKeyId, out var key);
         var plain = new byte[8 + Encoding.UTF8.GetByteCount(sessionId)];
         BinaryPrimitives.WriteInt64BigEndian(plain, (time.GetUtcNow() + Lifetime).ToUnixTimeSeconds());
         Encoding.UTF8.GetBytes(sessionId, plain.AsSpan(8));
@@ -47,7 +44,7 @@ public sealed class FrameTokens(SessionKeyRing keys, TimeProvider time)
     public bool TryOpen(string? token, string messageId, string attachmentId, out SignedId session)
     {
         session = default;
-        if (token is not { Length: > 0 and <= 256 } || token.Split('.') is not [var keyId, var body] || !keys.TryGetFrameKey(keyId, out var key)
+        if (token is not { Length: > 0 and <= 256 } || token.Split('.') is not [var keyId, var body] || !keys.TryGetImageKey(keyId, out var key)
             || !Base64Url.IsValid(body, out var length) || length < NonceBytes + 8 + 16 + TagBytes)
         {
             return false;
@@ -76,5 +73,5 @@ public sealed class FrameTokens(SessionKeyRing keys, TimeProvider time)
     }
 
     private static byte[] Associated(string keyId, string messageId, string attachmentId) =>
-        Encoding.UTF8.GetBytes($"frame v1|{keyId}|{messageId}|{attachmentId}");
+        Encoding.UTF8.GetBytes($"inline-image v1|{keyId}|{messageId}|{attachmentId}");
 }
