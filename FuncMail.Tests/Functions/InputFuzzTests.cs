@@ -14,8 +14,8 @@ public sealed class InputFuzzTests(AzuriteFixture azurite)
 {
     private const int Cases = 10_000;
     private const int Seed = 20261127;
-    private static readonly string[] Paths = ["/api/Home", "/api/Mail", "/api/SignIn", "/api/GetToken", "/api/SignOut", "/API/mail"];
-    private static readonly string[] Names = ["returnUrl", "code", "state", "error", "error_description", "csrf", "x"];
+    private static readonly string[] Paths = ["/api/Home", "/api/Mail", "/api/SignIn", "/api/GetToken", "/api/SignOut", "/API/mail", "/api/Message", "/api/MessageBody", "/api/Attachment"];
+    private static readonly string[] Names = ["returnUrl", "code", "state", "error", "error_description", "csrf", "x", "id", "message", "download", "t", "images"];
 
     [Fact]
     [Trait("Checklist", "G1")]

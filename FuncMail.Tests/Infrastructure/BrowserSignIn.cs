@@ -30,9 +30,12 @@ public sealed class EntraInTheBrowser
     /// <summary>What each end-session request asked to return to.</summary>
     public List<string> PostLogoutRedirects { get; } = [];
 
-    public static async Task<EntraInTheBrowser> RouteAsync(IBrowserContext context, IFuncMailHost host)
+    /// <summary>Who signs in through this browser; null is the Entra stub's default user.</summary>
+    public TestUser? User { get; init; }
+
+    public static async Task<EntraInTheBrowser> RouteAsync(IBrowserContext context, IFuncMailHost host, TestUser? user = null)
     {
-        var entra = new EntraInTheBrowser();
+        var entra = new EntraInTheBrowser { User = user };
         await context.RouteAsync($"https://{EntraStub.Host}/**", route => entra.AnswerAsync(route, host));
         return entra;
     }
@@ -46,7 +49,7 @@ public sealed class EntraInTheBrowser
             Interlocked.Increment(ref _authorizations);
             if (SignedInAtMicrosoft && query["prompt"] != "login")
             {
-                await RedirectAsync(route, host.Entra.Authorize(url).AbsoluteUri);
+                await RedirectAsync(route, host.Entra.Authorize(url, User).AbsoluteUri);
                 return;
             }
 
@@ -64,7 +67,7 @@ public sealed class EntraInTheBrowser
         if (url.AbsolutePath == ContinuePath)
         {
             SignedInAtMicrosoft = true;
-            await RedirectAsync(route, host.Entra.Authorize(new Uri(query["authorize"]!)).AbsoluteUri);
+            await RedirectAsync(route, host.Entra.Authorize(new Uri(query["authorize"]!), User).AbsoluteUri);
             return;
         }
 
@@ -101,9 +104,9 @@ public static class BrowserSignIn
     /// The sign-in starts with a click: Playwright routes a redirect to the authorize endpoint that a click starts,
     /// while a GotoAsync whose first response redirects there goes to the (unreachable) network.
     /// </remarks>
-    public static async Task<IPage> SignInAsync(IBrowserContext context, IFuncMailHost host)
+    public static async Task<IPage> SignInAsync(IBrowserContext context, IFuncMailHost host, TestUser? user = null)
     {
-        await RouteAuthorizeAsync(context, host);
+        await EntraInTheBrowser.RouteAsync(context, host, user);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/api/Home");
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with Microsoft" }).ClickAsync();
