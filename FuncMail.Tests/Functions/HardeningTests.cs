@@ -20,7 +20,7 @@ public sealed class HardeningTests(AzuriteFixture azurite) : HostedTest(azurite)
 
         foreach (var (name, browser) in new[] { ("signed out", anonymous), ("signed in", signedIn) })
         {
-            foreach (var path in new[] { "/api/Home", "/api/Mail", "/api/SignIn", "/api/GetToken", "/api/GetToken?state=x&code=y", "/api/SignOut" })
+            foreach (var path in new[] { "/api/Home", "/api/Mail", "/api/SignIn", "/api/GetToken", "/api/GetToken?state=x&code=y", "/api/SignOut", "/api/Message?id=AAMkAGI2", "/api/Message?id=bad.id", "/api/Attachment?message=AAMkA&id=AAMkB&download=1" })
             {
                 using var response = await browser.GetAsync(path);
                 FuncMailAssert.Hardened(response, $"GET {path} ({name})");

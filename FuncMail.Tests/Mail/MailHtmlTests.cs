@@ -17,6 +17,7 @@ public sealed class MailHtmlTests
 
     [Theory]
     [MemberData(nameof(Corpus))]
+    [Trait("Checklist", "H7")]
     public void Sanitize_HostileCase_KeepsNothingThatRunsOrLoads(string name, string html)
     {
         var result = MailHtml.Sanitize(html, NoInline, showImages: false);
@@ -26,6 +27,7 @@ public sealed class MailHtmlTests
 
     [Theory]
     [MemberData(nameof(Corpus))]
+    [Trait("Checklist", "H7")]
     public void Sanitize_HostileCaseWithImagesShown_StillRunsNothing(string name, string html)
     {
         var result = MailHtml.Sanitize(html, NoInline, showImages: true);
@@ -34,6 +36,7 @@ public sealed class MailHtmlTests
     }
 
     [Fact]
+    [Trait("Checklist", "H7")]
     public void Sanitize_RemoteImages_AreBlockedAndCounted()
     {
         var html = """
@@ -60,6 +63,7 @@ public sealed class MailHtmlTests
     }
 
     [Fact]
+    [Trait("Checklist", "H7")]
     public void Sanitize_StyleRuleWithAShorthand_IsStillSanitized()
     {
         // HtmlSanitizer 10.0.1120 keeps such a rule whole (found in review); FuncMail's second pass takes it apart.
@@ -74,6 +78,17 @@ public sealed class MailHtmlTests
             Assert.Contains("color", css, StringComparison.Ordinal);
             Assert.Equal(show, css.Contains("https://evil.example/x.png", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public void Sanitize_LinkAddressReusedAsBackground_IsABlockedImage()
+    {
+        var result = MailHtml.Sanitize("""<a href="https://t.example/p.gif" style="color:red;background-image:url(https://t.example/p.gif)">x</a>""", NoInline, showImages: false);
+
+        var link = PageParsing.Parse(result.Html).QuerySelector("a")!;
+        Assert.Equal("https://t.example/p.gif", link.GetAttribute("href"));
+        Assert.DoesNotContain("url(", link.GetAttribute("style") ?? "", StringComparison.Ordinal);
+        Assert.Equal(1, result.BlockedImages);
     }
 
     [Theory]
@@ -129,6 +144,7 @@ public sealed class MailHtmlTests
     [InlineData("cid:image001.png@01D45975.9B5C7340")]
     [InlineData("ftp://files.example/x")]
     [InlineData("jav&#x09;ascript:alert(1)")]
+    [Trait("Checklist", "H7")]
     public void Sanitize_LinkOtherThanHttpHttpsMailto_LosesItsHref(string href)
     {
         var page = PageParsing.Parse(MailHtml.Sanitize($"<a href=\"{href}\">x</a>", cid => "/api/Attachment?x=1", false).Html);

@@ -237,6 +237,7 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
     }
 
     [Fact]
+    [Trait("Checklist", "H7")]
     public async Task Body_HasItsOwnPolicyAndIsSanitized()
     {
         var message = Rich();
@@ -359,6 +360,7 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
     [InlineData("image/svg+xml", "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>")]
     [InlineData("image/png", "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>")]
     [InlineData("image/png", "<html><script>alert(1)</script>")]
+    [Trait("Checklist", "H7")]
     public async Task Body_InlineSvgOrAnythingNotRaster_IsNeverServed(string claimedType, string content)
     {
         var message = Rich(body: ("html", "<p>x</p><img src=\"cid:logo\" alt=\"Logo\" width=\"40\">"));
@@ -430,6 +432,7 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
     }
 
     [Fact]
+    [Trait("Checklist", "H7")]
     public async Task Download_IsAnAttachmentWithItsTypeAndRfc6266Name()
     {
         var message = Rich();
@@ -448,6 +451,7 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
     }
 
     [Fact]
+    [Trait("Checklist", "H7")]
     public async Task Download_HostileName_ComesOutSafeAndUnknownTypesAsOctetStream()
     {
         var message = Rich();

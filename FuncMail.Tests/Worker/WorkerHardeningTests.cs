@@ -27,6 +27,10 @@ public sealed class WorkerHardeningTests(WorkerHostFixture worker, AzuriteFixtur
         { "Mail, bad page size", HttpStatusCode.BadRequest },
         { "Mail, Graph throttled", HttpStatusCode.TooManyRequests },
         { "Mail, Graph down", HttpStatusCode.ServiceUnavailable },
+        { "Message, signed in", HttpStatusCode.OK },
+        { "Message, bad id", HttpStatusCode.BadRequest },
+        { "Message, gone", HttpStatusCode.NotFound },
+        { "Download, not a file", HttpStatusCode.NotFound },
         { "SignOut, form", HttpStatusCode.OK },
         { "SignOut, forged", HttpStatusCode.BadRequest },
         { "SignOut, success", HttpStatusCode.SeeOther },
@@ -68,6 +72,46 @@ public sealed class WorkerHardeningTests(WorkerHostFixture worker, AzuriteFixtur
         }
     }
 
+    private static string MessageUrl(string id) => FuncMail.Mail.MailPageView.MessageUrl(id, new FuncMail.Mail.MessageQuery("inbox", 25, 0, null, null));
+
+    /// <summary>
+    /// The body's document and a file replace the page policy with their own (checklist H7), and the real worker
+    /// sends them as set: the frame's sandboxing CSP and SAMEORIGIN, a file's sandbox, nosniff and disposition.
+    /// </summary>
+    [Fact]
+    [Trait("Checklist", "H7")]
+    public async Task BodyAndFiles_ThroughTheWorker_CarryTheirOwnPolicies()
+    {
+        var host = worker.Host;
+        var message = new StubMessage("Headers", "Megan Bowen", "megan@contoso.example", DateTimeOffset.UtcNow)
+        {
+            Attachments = [StubAttachment.File("notes.txt", "text/plain", "hello"u8.ToArray())],
+        };
+        host.Graph.Inbox.Add(message);
+        var (browser, _) = host.CreateBrowser();
+        using (var signedIn = await FlowSteps.SignInAsync(host, browser))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        }
+
+        using var body = await browser.GetAsync(FuncMail.Mail.MailPageView.BodyUrl(message.Id, showImages: false));
+        Assert.Equal(HttpStatusCode.OK, body.StatusCode);
+        Assert.Equal(FuncMail.Web.FrameDocumentResult.Policy(showImages: false), body.Header("Content-Security-Policy"));
+        Assert.Equal("SAMEORIGIN", body.Header("X-Frame-Options"));
+        Assert.Equal("no-referrer", body.Header("Referrer-Policy"));
+        Assert.Equal("no-store", body.Header("Cache-Control"));
+        Assert.Equal("nosniff", body.Header("X-Content-Type-Options"));
+
+        using var file = await browser.GetAsync(FuncMail.Mail.MailPageView.DownloadUrl(message.Id, message.Attachments[0].Id));
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        Assert.Equal(FuncMail.Web.AttachmentResult.Policy, file.Header("Content-Security-Policy"));
+        Assert.Equal("nosniff", file.Header("X-Content-Type-Options"));
+        Assert.Equal("DENY", file.Header("X-Frame-Options"));
+        Assert.Equal("attachment; filename=notes.txt; filename*=UTF-8''notes.txt", file.Content.Headers.ContentDisposition!.ToString());
+        Assert.Equal("text/plain", file.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("hello", await file.Content.ReadAsStringAsync());
+    }
+
     private static async Task<HttpResponseMessage> ProduceAsync(FuncMailWorkerHost host, string outcome)
     {
         try
@@ -86,6 +130,7 @@ public sealed class WorkerHardeningTests(WorkerHostFixture worker, AzuriteFixtur
     {
         var (browser, _) = host.CreateBrowser();
         if (outcome.EndsWith("signed in", StringComparison.Ordinal) || outcome.StartsWith("Mail, ", StringComparison.Ordinal) && outcome != "Mail, signed out"
+            || outcome.StartsWith("Message, ", StringComparison.Ordinal) || outcome.StartsWith("Download, ", StringComparison.Ordinal)
             || outcome.StartsWith("SignOut", StringComparison.Ordinal))
         {
             using var signedIn = await FlowSteps.SignInAsync(host, browser);
@@ -128,6 +173,20 @@ public sealed class WorkerHardeningTests(WorkerHostFixture worker, AzuriteFixtur
                 }
 
                 return await browser.GetAsync("/api/Mail");
+            case "Message, signed in":
+                return await browser.GetAsync(MessageUrl(host.Graph.Inbox[0].Id));
+            case "Message, bad id":
+                return await browser.GetAsync("/api/Message?id=not.an.id");
+            case "Message, gone":
+                return await browser.GetAsync(MessageUrl(StubIds.Message()));
+            case "Download, not a file":
+                var message = host.Graph.Inbox[0];
+                if (message.Attachments.Count == 0)
+                {
+                    message.Attachments.Add(new StubAttachment("item", "Re: Budget", null, []));
+                }
+
+                return await browser.GetAsync(FuncMail.Mail.MailPageView.DownloadUrl(message.Id, message.Attachments[0].Id));
             case "SignOut, form":
                 return await browser.GetAsync("/api/SignOut");
             case "SignOut, forged":

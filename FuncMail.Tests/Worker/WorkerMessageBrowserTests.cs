@@ -47,6 +47,7 @@ public sealed class WorkerMessageBrowserTests(AzuriteFixture azurite, BrowserFix
     }
 
     [Fact]
+    [Trait("Checklist", "H7")]
     public async Task HostileBody_RunsNothing_LoadsNothingElsewhere_AndCannotMoveTheTopPage()
     {
         await using var host = await FuncMailWorkerHost.StartAsync(azurite);
@@ -99,6 +100,7 @@ public sealed class WorkerMessageBrowserTests(AzuriteFixture azurite, BrowserFix
     }
 
     [Fact]
+    [Trait("Checklist", "H7")]
     public async Task Images_OffUntilAsked_ThenHttpsOnly_AndInlineImagesDraw()
     {
         await using var host = await FuncMailWorkerHost.StartAsync(azurite);
@@ -141,6 +143,7 @@ public sealed class WorkerMessageBrowserTests(AzuriteFixture azurite, BrowserFix
     }
 
     [Fact]
+    [Trait("Checklist", "H7")]
     public async Task Download_SavesTheFileUnderItsCleanedName()
     {
         await using var host = await FuncMailWorkerHost.StartAsync(azurite);

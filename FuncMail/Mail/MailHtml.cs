@@ -22,7 +22,7 @@ public sealed record SanitizedBody(string Html, int BlockedImages, bool Truncate
 /// <item>images (<c>img src</c>, <c>background</c>, CSS <c>url()</c>) are blocked, and counted, unless the user asked
 /// for them, and then only over https; <c>cid:</c> references become FuncMail's own inline-image URLs; tracking
 /// pixels never load;</item>
-/// <item>every stylesheet and style attribute is checked again after the sanitizer, failing closed (see
+/// <item>every stylesheet is checked again after the sanitizer, failing closed (see
 /// <see cref="Keep"/>);</item>
 /// <item>a body past <see cref="MaxChars"/> characters or <see cref="MaxTags"/> tags is cut before it is parsed:
 /// parsing cannot be cancelled, and deeply nested HTML takes seconds (docs/design-message-reading.md, §3.5).</item>
@@ -163,16 +163,12 @@ public static partial class MailHtml
         };
         sanitizer.PostProcessDom += (_, e) =>
         {
-            // A second pass over every stylesheet and style attribute, failing closed: HtmlSanitizer 10.0.1120 keeps a
-            // whole <style> rule unsanitized when it holds a shorthand with parts left out (font:12px serif).
+            // A second pass over every stylesheet, failing closed: HtmlSanitizer 10.0.1120 keeps a whole <style> rule
+            // unsanitized when it holds a shorthand with parts left out (font:12px serif). Style attributes take
+            // another path in it, which review found sound.
             foreach (var element in e.Document.QuerySelectorAll("style").ToList())
             {
                 RecheckStyleSheet(element, showImages);
-            }
-
-            foreach (var element in e.Document.QuerySelectorAll("[style]").ToList())
-            {
-                RecheckStyleAttribute(element, showImages);
             }
 
             var head = e.Document.Head!;
@@ -295,21 +291,6 @@ public static partial class MailHtml
                         break;
                 }
             }
-        }
-    }
-
-    private static void RecheckStyleAttribute(IElement element, bool showImages)
-    {
-        var declarations = CssParser.ParseDeclaration(element.GetAttribute("style") ?? "")!;
-        CleanDeclarations(declarations, showImages);
-        var css = declarations.CssText;
-        if (css.Length == 0)
-        {
-            element.RemoveAttribute("style");
-        }
-        else
-        {
-            element.SetAttribute("style", css);
         }
     }
 

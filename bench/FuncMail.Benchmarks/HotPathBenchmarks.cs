@@ -64,6 +64,7 @@ public class HotPathBenchmarks
                 HasAttachments = i % 4 == 0,
                 IsHighImportance = i == 5,
                 OutlookUrl = "https://outlook.office365.com/owa/?ItemID=x",
+                MessageUrl = Routes.MessagePath + "?size=10&id=AAMkAGI2" + i,
             })],
             Folders = [new FolderLink("Inbox", Routes.MailPath, 3, true), new FolderLink("Sent Items", Routes.MailPath + "?folder=sentitems", null, false)],
             FoldersNote = "Top-level folders; folders inside folders are not listed.",
