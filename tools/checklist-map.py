@@ -45,7 +45,7 @@ notes = {
     "H1": "Absent on plain-http loopback on purpose: browsers ignore it there (RFC 6797 §8.1). In Azure the worker learns https from X-Forwarded-Proto.",
     "H2": "`Web:RequestTimeout` (40 s) links the browser's abort, the host's cancellation and the budget into `RequestAborted`; the cleanup timer has its own 40 s budget and resumes on its next run.",
     "H6": "The guard executes each result itself and pages render to a buffer first; a result that fails after it started the response breaks the connection.",
-    "H7": "FuncMail does not show message bodies yet.",
+    "H7": "HtmlSanitizer with a mail allow-list and a second pass over all CSS (Mail/MailHtml); the body in `<iframe sandbox>` from its own endpoint under its own CSP; FuncMail's notices on the page, outside the frame; inline images by sealed 10-minute URLs, raster types proven by their bytes (docs/architecture.md, Reading a message).",
     "F2": "Graph's `request-id` is logged (event 3000) next to the client-request-id.",
 }
 print("# Security checklist map\n")
