@@ -44,8 +44,9 @@ public sealed class InputFuzzTests(AzuriteFixture azurite)
             }
         })));
 
-        // The cases must reach the functions, not only Kestrel's own 400s: many pages and redirects come back too.
-        Assert.True(byClass[2] > Cases / 10 && byClass[3] > Cases / 10, $"2xx {byClass[2]}, 3xx {byClass[3]}, 4xx {byClass[4]}");
+        // The cases must reach the functions, not only Kestrel's own 400s: many pages and redirects come back too
+        // (fewer pages since the message endpoints joined: most random ids are a 400 there, as they should be).
+        Assert.True(byClass[2] > Cases / 20 && byClass[3] > Cases / 10, $"2xx {byClass[2]}, 3xx {byClass[3]}, 4xx {byClass[4]}");
         Assert.True(failures.Count == 0, $"{failures.Count} of {Cases} cases failed; first: {failures.FirstOrDefault()}\n{host.LogText[..Math.Min(4000, host.LogText.Length)]}");
     }
 
