@@ -106,7 +106,8 @@ public sealed class MessagePageTests(AzuriteFixture azurite) : HostedTest(azurit
         Assert.Contains("Link to a file", rows[3].TextContent, StringComparison.Ordinal);
         Assert.Null(rows[4].QuerySelector("a[download]"));
         Assert.Contains("Over 25 MB", rows[4].TextContent, StringComparison.Ordinal);
-        Assert.Equal("invoicefdp.exeSet-Cookie_ x=1", rows[5].QuerySelector(".name")!.TextContent);
+        Assert.Equal("invoicefdp.exeSet-Cookie: x=1", rows[5].QuerySelector(".name")!.TextContent);
+        Assert.Equal("Re: Budget", rows[2].QuerySelector(".name")!.TextContent);
 
         // One Table read and one Graph call (the body comes too: the page counts its blocked images), with immutable
         // ids; nothing written, nothing marked read.

@@ -53,7 +53,15 @@ public static class AttachmentFiles
     /// most <see cref="MaxNameLength"/> characters with the extension kept; "attachment" when nothing is left.
     /// ASP.NET Core's <c>SetHttpFileName</c> then writes the RFC 6266 header; it percent-encodes but passes all of these through.
     /// </summary>
-    public static string CleanName(string? name)
+    public static string CleanName(string? name) => Clean(name, forFile: true);
+
+    /// <summary>
+    /// A name to show in the list ("Re: Budget" stays as it is): the same removal of control, bidi and unassigned
+    /// characters as <see cref="CleanName"/>, without the file-system substitutions. The template encodes it.
+    /// </summary>
+    public static string DisplayName(string? name) => Clean(name, forFile: false);
+
+    private static string Clean(string? name, bool forFile)
     {
         var clean = new StringBuilder(name?.Length ?? 0);
         foreach (var rune in (name ?? "").EnumerateRunes())
@@ -67,7 +75,7 @@ public static class AttachmentFiles
                 continue;
             }
 
-            clean.Append(rune.Value is '/' or '\\' or ':' or '*' or '?' or '"' or '<' or '>' or '|' ? "_" : rune.ToString());
+            clean.Append(forFile && rune.Value is '/' or '\\' or ':' or '*' or '?' or '"' or '<' or '>' or '|' ? "_" : rune.ToString());
         }
 
         var result = clean.ToString();

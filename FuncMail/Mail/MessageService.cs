@@ -198,7 +198,7 @@ public sealed class MessageService(
         [.. (attachments ?? [])
             .Where(a => a.IsInline != true && a.Id is not null)
             .Select(a => new AttachmentRow(
-                AttachmentFiles.CleanName(a.Name),
+                AttachmentFiles.DisplayName(a.Name),
                 a.IsFile ? (a.ContentType?.Split(';')[0].Trim() is { Length: > 0 } type ? type : "file") : a.ODataType == "#microsoft.graph.itemAttachment" ? "Outlook item" : "Link to a file",
                 AttachmentFiles.ReadableSize(a.Size),
                 a.IsFile && a.Size <= AttachmentFiles.MaxDownloadBytes && GraphIds.IsValid(a.Id) ? MailPageView.DownloadUrl(messageId, a.Id!) : null,
