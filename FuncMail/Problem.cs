@@ -49,7 +49,7 @@ public enum Problem
     /// <summary>The attachment is gone, or is not a file FuncMail can serve (an item or a link: Outlook opens those).</summary>
     AttachmentNotFound,
 
-    /// <summary>The file is over FuncMail's download cap; <see cref="Failure.ActionUrl"/> opens the message in Outlook.</summary>
+    /// <summary>The file is over FuncMail's download cap; <see cref="Failure.Detail"/> names the cap. Outlook must open it.</summary>
     AttachmentTooLarge,
 }
 

@@ -56,6 +56,12 @@ public sealed record StubAttachment(string Kind, string? Name, string? ContentTy
     /// <summary>The size Graph reports, when it should differ from the bytes served (a 30 MB file without 30 MB in memory).</summary>
     public long? Size { get; init; }
 
+    /// <summary>$value's connection breaks before any byte arrives.</summary>
+    public bool FailBeforeFirstByte { get; init; }
+
+    /// <summary>The metadata has no size (the property is left out).</summary>
+    public bool SizeUnknown { get; init; }
+
     /// <summary>When set, $value sends the first chunk and then waits for this before the rest: a test can prove streaming.</summary>
     public TaskCompletionSource? HoldAfterFirstChunk { get; init; }
 
@@ -659,7 +665,7 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
             ["lastModifiedDateTime"] = "2026-11-27T09:30:00Z",
             ["name"] = a.Name,
             ["contentType"] = a.Kind == "item" ? null : a.ContentType,
-            ["size"] = a.Size ?? a.Bytes.Length,
+            ["size"] = a.SizeUnknown ? null : a.Size ?? a.Bytes.Length,
             ["isInline"] = a.IsInline,
         };
         if (a.Kind == "file")
@@ -687,6 +693,11 @@ public sealed class GraphStub(EntraStub entra) : HttpMessageHandler
         {
             try
             {
+                if (attachment.FailBeforeFirstByte)
+                {
+                    throw new IOException("The connection was reset (stub).");
+                }
+
                 var bytes = attachment.Bytes;
                 for (var offset = 0; offset < bytes.Length; offset += 16 * 1024)
                 {

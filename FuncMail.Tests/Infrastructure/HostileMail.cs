@@ -71,6 +71,10 @@ public static class HostileMail
         { "review: link address as background", "<a href=\"https://evil.example/p.gif\" style=\"background-image:url(https://evil.example/p.gif)\">x</a>" },
         { "review: image-set bare string", "<div style=\"background-image:image-set('https://evil.example/a.png' 1x)\">i</div><style>div{background-image:-webkit-image-set('https://evil.example/b.png' 1x)}</style>" },
         { "review: spoofed FuncMail notice", "<div class=\"funcmail-notices\"><p class=\"funcmail-notice\">Your session has ended. <a href=\"https://evil.example/login\">Sign in again</a></p></div>" },
+        // Found in the second review: CSS written back unescaped closing its own element; a quoted url() the
+        // pattern could not read whole.
+        { "review 2: escaped style close", "<style>a[title=\"\\3c /style\\3e \\3c img src=https://evil.example/x width=1\\3e \"]{color:red}</style><p>after</p>" },
+        { "review 2: quoted url with a quote", "<style>p{font:12px serif;background-image:url(\"https://evil.example/a'b\")}</style><p>q</p>" },
         { "mail: dns prefetch and ping", "<link rel=\"dns-prefetch\" href=\"//evil.example\"><a href=\"https://contoso.example/\" ping=\"https://evil.example/ping\">ok</a><link rel=\"preload\" href=\"https://evil.example/pre\" as=\"image\">" },
     };
 

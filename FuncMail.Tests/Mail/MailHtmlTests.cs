@@ -80,6 +80,31 @@ public sealed class MailHtmlTests
         }
     }
 
+    [Theory]
+    [InlineData("@font-face{font-family:x;src:url(https://evil.example/f.woff)}p{color:red}", "font-face")]
+    [InlineData("@import url(https://evil.example/x.css);p{color:red}", "import")]
+    [InlineData("@supports (display:grid){p{position:fixed}}p{color:red}", "supports")]
+    [InlineData("p{color:red;position:fixed;z-index:9}", "position")]
+    [InlineData("p{color:red;background-image:image-set('https://evil.example/a.png' 1x)}", "image-set")]
+    [InlineData("p{color:red;background-image:u\\72 l(http://evil.example/a.png)}", "evil.example")]
+    [InlineData("p{color:red;background-image:url(http://evil.example/a.png)}", "evil.example")]
+    [InlineData("p{color:red;background-image:url(\"https://evil.example/a'b\")}", "evil.example")]
+    [InlineData("a[title=\"\\3c /style\\3e \"]{color:red}", "</")]
+    public void CleanCss_KeepsOnlyStyleRulesAndSafeDeclarations_EvenWithImagesOn(string css, string gone)
+    {
+        var clean = MailHtml.CleanCss(css, showImages: true);
+
+        Assert.DoesNotContain(gone, clean, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("color", clean, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CleanCss_HttpsImageWithImagesOn_Stays()
+    {
+        Assert.Contains("https://images.contoso.example/a.png", MailHtml.CleanCss("p{background-image:url(https://images.contoso.example/a.png)}", showImages: true), StringComparison.Ordinal);
+        Assert.DoesNotContain("images.contoso.example", MailHtml.CleanCss("p{background-image:url(https://images.contoso.example/a.png)}", showImages: false), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Sanitize_LinkAddressReusedAsBackground_IsABlockedImage()
     {
@@ -179,7 +204,7 @@ public sealed class MailHtmlTests
         Assert.Equal("#eeeeee", page.QuerySelector("table")!.GetAttribute("bgcolor"));
         Assert.Equal("Segoe UI", page.QuerySelector("font")!.GetAttribute("face"));
         Assert.Contains("color", page.QuerySelector("p")!.GetAttribute("style"), StringComparison.Ordinal);
-        Assert.Equal("ltr", page.Body!.GetAttribute("dir") ?? "ltr");
+        Assert.Equal("ltr", page.Body!.GetAttribute("dir"));
         Assert.StartsWith("<!DOCTYPE html>", result.Html, StringComparison.Ordinal);
         Assert.NotNull(page.QuerySelector("meta[charset=utf-8]"));
     }

@@ -19,7 +19,7 @@ public sealed class MessageBodyFunction(MessageService messages, SessionCookies 
         var context = request.HttpContext;
         if (messages.TryParse(name => QueryValues.Single(request.Query, name), out var invalid) is not { } message)
         {
-            return Notice(context, new Failure(Problem.InvalidRequest, invalid));
+            return Responses.Error(context, new Failure(Problem.InvalidRequest, invalid));
         }
 
         // The frame is loaded by FuncMail's own page, so this request carries the session cookie (its images' do not).
@@ -30,14 +30,8 @@ public sealed class MessageBodyFunction(MessageService messages, SessionCookies 
         {
             MailOutcome.Shown<MessageBody> shown => new FrameDocumentResult(shown.Model.Html, shown.Model.ShowImages),
             MailOutcome.SignInRequired => new FrameDocumentResult(MailHtml.Notice("Your session has ended. Reload the page to sign in again."), showImages: false, StatusCodes.Status401Unauthorized),
-            MailOutcome.Failed failed => Notice(context, failed.Failure),
+            MailOutcome.Failed failed => Responses.Error(context, failed.Failure),
             _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
         };
-    }
-
-    private static FrameDocumentResult Notice(HttpContext context, Failure failure)
-    {
-        var (status, title, text) = ErrorPages.Describe(failure);
-        return new FrameDocumentResult(MailHtml.Notice($"{title}. {text} Support id: {Correlation.Display(Correlation.Get(context))}"), showImages: false, status);
     }
 }

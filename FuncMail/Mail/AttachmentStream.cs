@@ -38,20 +38,23 @@ public sealed record AttachmentStream : IAsyncDisposable
     /// <summary>Takes an open <c>$value</c> response and reads its first bytes.</summary>
     internal static async Task<AttachmentStream> OpenAsync(HttpResponseMessage response, string? contentType, string? fileName, long cap, CancellationToken cancellationToken)
     {
+        // The first bytes come within an attempt's time limit, as a JSON answer's do; a stalled Graph is "not answering".
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(GraphResilience.AttemptTimeout);
         try
         {
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var body = await response.Content.ReadAsStreamAsync(timeout.Token);
             var head = new byte[HeadBytes];
             var read = 0;
             int n;
-            while (read < HeadBytes && (n = await body.ReadAsync(head.AsMemory(read), cancellationToken)) > 0)
+            while (read < HeadBytes && (n = await body.ReadAsync(head.AsMemory(read), timeout.Token)) > 0)
             {
                 read += n;
             }
 
             return new AttachmentStream(response, body, head[..read], contentType, fileName, cap);
         }
-        catch (Exception e) when (e is IOException or HttpRequestException)
+        catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // Graph's connection broke before the first bytes: "Graph is not answering", like any unreadable answer.
             response.Dispose();

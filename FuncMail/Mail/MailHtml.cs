@@ -262,7 +262,7 @@ public static partial class MailHtml
         return (html[..(cut > 0 ? cut : MaxChars)], true);
     }
 
-    /// <summary>Drops what the sanitizer should have: any rule but style and @media rules, and any declaration <see cref="Keep"/> refuses.</summary>
+    /// <summary>Drops what the sanitizer should have from a mail's stylesheet; see <see cref="CleanCss"/>.</summary>
     private static void RecheckStyleSheet(IElement element, bool showImages)
     {
         foreach (var attribute in element.Attributes.Select(a => a.Name).ToList())
@@ -270,9 +270,21 @@ public static partial class MailHtml
             element.RemoveAttribute(attribute);
         }
 
-        var sheet = CssParser.ParseStyleSheet(element.TextContent);
+        element.TextContent = CleanCss(element.TextContent, showImages);
+    }
+
+    /// <summary>
+    /// A stylesheet with only style and @media rules, each declaration as <see cref="Keep"/> allows, written back
+    /// with every <c>&lt;</c> and <c>&gt;</c> escaped: AngleSharp writes <c>\3c /style\3e</c> in a selector back as
+    /// <c>&lt;/style&gt;</c>, which would close the element and let the rest through as HTML (found in review).
+    /// </summary>
+    internal static string CleanCss(string css, bool showImages)
+    {
+        var sheet = CssParser.ParseStyleSheet(css);
         Clean(sheet.Rules, sheet.RemoveAt);
-        element.TextContent = sheet.ToCss(new CssSerializationOptions());
+        return sheet.ToCss(new CssSerializationOptions())
+            .Replace("<", "\\3c ", StringComparison.Ordinal)
+            .Replace(">", "\\3e ", StringComparison.Ordinal);
 
         void Clean(ICssRuleList rules, Action<int> removeAt)
         {
@@ -307,16 +319,23 @@ public static partial class MailHtml
 
     /// <summary>
     /// A declaration survives only with an allowed property and, when it names a resource, only https url()s with
-    /// images on; image-set(), image(), expression() and escapes never.
+    /// images on; image-set(), image(), expression() never.
     /// </summary>
     internal static bool Keep(string property, string value, bool showImages)
     {
-        if (!Options.AllowedCssProperties.Contains(property) || DisallowedCssValue().IsMatch(value) || value.Contains('\\', StringComparison.Ordinal))
+        // The value as AngleSharp parsed it: escapes such as u\72 l( are already read as url(.
+        if (!Options.AllowedCssProperties.Contains(property) || DisallowedCssValue().IsMatch(value))
         {
             return false;
         }
 
+        // Every url( must be one the pattern reads whole; one it cannot (a quote or bracket inside) fails closed.
         var urls = CssUrl().Matches(value);
+        if (urls.Count != UrlOpening().Count(value))
+        {
+            return false;
+        }
+
         return urls.Count == 0 || (showImages && urls.All(u => IsAbsolute(u.Groups["url"].Value, "https")));
     }
 
@@ -383,6 +402,9 @@ public static partial class MailHtml
 
     [GeneratedRegex(@"url\(\s*(?<q>['""]?)(?<url>[^'"")]*)\k<q>\s*\)", RegexOptions.IgnoreCase)]
     private static partial Regex CssUrl();
+
+    [GeneratedRegex(@"url\(", RegexOptions.IgnoreCase)]
+    private static partial Regex UrlOpening();
 
     [GeneratedRegex(@"\b(?:https?://|mailto:)[^\s<>""']+[^\s<>""'.,;:!?)\]]", RegexOptions.IgnoreCase)]
     private static partial Regex TextLink();

@@ -201,8 +201,9 @@ public sealed class MessageService(
                 AttachmentFiles.DisplayName(a.Name),
                 a.IsFile ? (a.ContentType?.Split(';')[0].Trim() is { Length: > 0 } type ? type : "file") : a.ODataType == "#microsoft.graph.itemAttachment" ? "Outlook item" : "Link to a file",
                 AttachmentFiles.ReadableSize(a.Size),
-                a.IsFile && a.Size <= AttachmentFiles.MaxDownloadBytes && GraphIds.IsValid(a.Id) ? MailPageView.DownloadUrl(messageId, a.Id!) : null,
-                !a.IsFile ? "Open it in Outlook" : a.Size > AttachmentFiles.MaxDownloadBytes ? $"Over {AttachmentFiles.ReadableSize(AttachmentFiles.MaxDownloadBytes)}: open it in Outlook" : null))];
+                // A file without a size is offered too: the download counts its bytes against the cap.
+                a.IsFile && !(a.Size > AttachmentFiles.MaxDownloadBytes) && GraphIds.IsValid(a.Id) ? MailPageView.DownloadUrl(messageId, a.Id!) : null,
+                !a.IsFile ? "Open it in Outlook" : a.Size > AttachmentFiles.MaxDownloadBytes ? $"Over {AttachmentFiles.ReadableSize(AttachmentFiles.MaxDownloadBytes)}: open it in Outlook" : "Open it in Outlook"))];
 
     /// <summary>
     /// Content-ID → attachment id for the files a <c>cid:</c> may name: raster images within the inline cap. Graph's

@@ -17,7 +17,20 @@ public static class Responses
     /// <summary>303 so that a POST (sign-out) is followed by a GET.</summary>
     public static IActionResult SeeOther(string location) => new SeeOtherResult(location);
 
-    public static IActionResult Error(HttpContext context, Failure failure) => ErrorPages.For(failure, Correlation.Get(context));
+    /// <summary>
+    /// The error page; or, for the message body's frame, the same words as a frame document, since a page (which
+    /// forbids framing) would only show as a blocked frame.
+    /// </summary>
+    public static IActionResult Error(HttpContext context, Failure failure)
+    {
+        if (!context.Request.Path.Equals(Routes.MessageBodyPath, StringComparison.OrdinalIgnoreCase))
+        {
+            return ErrorPages.For(failure, Correlation.Get(context));
+        }
+
+        var (status, title, text) = ErrorPages.Describe(failure);
+        return new FrameDocumentResult(Mail.MailHtml.Notice($"{title}. {text} Support id: {Correlation.Display(Correlation.Get(context))}"), showImages: false, status);
+    }
 
     public static IActionResult Error(HttpContext context, Problem kind) => Error(context, new Failure(kind));
 
