@@ -41,7 +41,7 @@ public static partial class MailHtml
     public const string BaseCss =
         "html{background:#fff;color:#1b1b1f}body{margin:0;padding:1rem;font:16px/1.5 system-ui,sans-serif;overflow-wrap:anywhere}" +
         "img{max-width:100%;height:auto}table{max-width:100%}pre.funcmail-text{white-space:pre-wrap;font:inherit;margin:0}" +
-        ".funcmail-notice{margin:.25rem 0;font:14px/1.4 system-ui,sans-serif}.funcmail-notice a{color:#0a5fc2}";
+        ".funcmail-notice{margin:.25rem 0;font:14px/1.4 system-ui,sans-serif}";
 
     private static readonly string[] Tags =
     [
@@ -183,8 +183,11 @@ public static partial class MailHtml
         return new SanitizedBody("<!DOCTYPE html>\n" + sanitizer.SanitizeDocument(input), blocked, false);
     }
 
-    /// <summary>The document shown instead of a body FuncMail will not read: too large, or no longer available to this session.</summary>
-    public static string Notice(string text, string? linkText = null, string? url = null)
+    /// <summary>
+    /// The frame's document when there is no body to show: too large, the session ended, or an error. FuncMail's own
+    /// words, set as text.
+    /// </summary>
+    public static string Notice(string text)
     {
         var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument("");
         var charset = document.CreateElement("meta");
@@ -192,30 +195,11 @@ public static partial class MailHtml
         var style = document.CreateElement("style");
         style.TextContent = BaseCss;
         document.Head!.Append(charset, style);
-        document.Body!.Append(Notice(document, text, linkText, url, newTab: true));
-        return "<!DOCTYPE html>\n" + document.DocumentElement.OuterHtml;
-    }
-
-    private static IElement Notice(IDocument document, string text, string? linkText, string? url, bool newTab)
-    {
         var notice = document.CreateElement("p");
         notice.ClassName = "funcmail-notice";
         notice.TextContent = text;
-        if (linkText is not null && url is not null)
-        {
-            var link = document.CreateElement("a");
-            link.SetAttribute("href", url);
-            if (newTab)
-            {
-                link.SetAttribute("target", "_blank");
-                link.SetAttribute("rel", "noopener noreferrer");
-            }
-
-            link.TextContent = linkText;
-            notice.Append(link);
-        }
-
-        return notice;
+        document.Body!.Append(notice);
+        return "<!DOCTYPE html>\n" + document.DocumentElement.OuterHtml;
     }
 
     /// <summary>A plain-text body: encoded, its line breaks kept, and http, https and mailto addresses made links under the same rules.</summary>
