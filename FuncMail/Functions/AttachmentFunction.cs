@@ -30,13 +30,6 @@ public sealed class AttachmentFunction(MessageService messages, SessionCookies c
         }
 
         var outcome = await messages.DownloadAsync(attachment, Routes.AttachmentPath + request.QueryString.Value, cookies.ReadSession(context), Correlation.Get(context), context.RequestAborted);
-        cookies.Apply(context.Response, outcome.Kept, outcome.Ended);
-        return outcome switch
-        {
-            MailOutcome.Shown<AttachmentStream> file => new AttachmentResult(file.Model),
-            MailOutcome.SignInRequired signIn => Responses.SignIn(signIn.ReturnUrl, signIn.Claims),
-            MailOutcome.Failed failed => Responses.Error(context, failed.Failure),
-            _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
-        };
+        return Responses.From<AttachmentStream>(context, cookies, outcome, file => new AttachmentResult(file));
     }
 }

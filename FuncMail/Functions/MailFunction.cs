@@ -23,13 +23,6 @@ public sealed class MailFunction(MailPageService mail, SessionCookies cookies)
 
         var cookie = cookies.ReadSession(context);
         var outcome = await mail.ShowAsync(query, Routes.MailPath + request.QueryString.Value, cookie, Correlation.Get(context), context.RequestAborted);
-        cookies.Apply(context.Response, outcome.Kept, outcome.Ended);
-        return outcome switch
-        {
-            MailOutcome.Shown<MailModel> shown => new PageResult(MailPage.Create(shown.Model)),
-            MailOutcome.SignInRequired signIn => Responses.SignIn(signIn.ReturnUrl, signIn.Claims),
-            MailOutcome.Failed failed => Responses.Error(context, failed.Failure),
-            _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
-        };
+        return Responses.From<MailModel>(context, cookies, outcome, model => new PageResult(MailPage.Create(model)));
     }
 }

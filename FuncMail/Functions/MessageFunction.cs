@@ -22,13 +22,6 @@ public sealed class MessageFunction(MessageService messages, SessionCookies cook
         }
 
         var outcome = await messages.ShowAsync(message, Routes.MessagePath + request.QueryString.Value, cookies.ReadSession(context), Correlation.Get(context), context.RequestAborted);
-        cookies.Apply(context.Response, outcome.Kept, outcome.Ended);
-        return outcome switch
-        {
-            MailOutcome.Shown<MessageModel> shown => new PageResult(MessagePage.Create(shown.Model)),
-            MailOutcome.SignInRequired signIn => Responses.SignIn(signIn.ReturnUrl, signIn.Claims),
-            MailOutcome.Failed failed => Responses.Error(context, failed.Failure),
-            _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
-        };
+        return Responses.From<MessageModel>(context, cookies, outcome, model => new PageResult(MessagePage.Create(model)));
     }
 }

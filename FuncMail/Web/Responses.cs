@@ -11,6 +11,23 @@ public static class Responses
     public static IActionResult SignIn(string? returnUrl, string? claims = null) =>
         new RedirectResult(Routes.SignInUrl(ReturnUrl.Sanitize(returnUrl), claims is null ? null : ClaimsChallenge.Encode(claims)));
 
+    /// <summary>
+    /// A mail feature's outcome as HTTP, the same for every page-like function: the cookie as the outcome says (kept,
+    /// ended, or left alone), then the page, a sign-in redirect, or the error page.
+    /// </summary>
+    /// <param name="shown">The response for what was asked for.</param>
+    public static IActionResult From<T>(HttpContext context, SessionCookies cookies, Mail.MailOutcome outcome, Func<T, IActionResult> shown)
+    {
+        cookies.Apply(context.Response, outcome.Kept, outcome.Ended);
+        return outcome switch
+        {
+            Mail.MailOutcome.Shown<T> result => shown(result.Model),
+            Mail.MailOutcome.SignInRequired signIn => SignIn(signIn.ReturnUrl, signIn.Claims),
+            Mail.MailOutcome.Failed failed => Error(context, failed.Failure),
+            _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}"),
+        };
+    }
+
     /// <summary>A bare 302: no body, and nothing of the request in the Location (checklist A9).</summary>
     public static IActionResult Redirect(string location) => new RedirectResult(location);
 
