@@ -102,6 +102,18 @@ public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessa
         return (token, now + lifetime);
     }
 
+    /// <summary>
+    /// The key this stub signs ID tokens with (RS256), one per stub, published at the metadata's jwks_uri. MSAL does not
+    /// check ID token signatures, but ASP.NET Core's OpenID Connect handler does (the conventional peer in bench/).
+    /// </summary>
+    private readonly RSA _signingKey = RSA.Create(2048);
+
+    private readonly string _keyId = "stub-" + Guid.NewGuid().ToString("N")[..8];
+
+    public int KeySetRequests => _keySet;
+
+    private int _keySet;
+
     public int DiscoveryRequests => _discovery;
 
     private int _discovery;
@@ -169,6 +181,12 @@ public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessa
             Interlocked.Increment(ref _metadata);
             var tenant = uri.AbsolutePath.Split('/')[1];
             return Json(HttpStatusCode.OK, Metadata(tenant));
+        }
+
+        if (request.Method == HttpMethod.Get && uri.AbsolutePath.EndsWith("/discovery/v2.0/keys", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _keySet);
+            return Json(HttpStatusCode.OK, KeySet());
         }
 
         if (request.Method == HttpMethod.Post && uri.AbsolutePath.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal))
@@ -325,7 +343,7 @@ public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessa
         }
 
         TamperIdToken?.Invoke(claims);
-        var idToken = $"{B64(new JsonObject { ["typ"] = "JWT", ["alg"] = "RS256", ["kid"] = "stub" })}.{B64(claims)}.c3R1Yi1zaWduYXR1cmU";
+        var idToken = Sign(claims);
         IssuedSecrets.Enqueue(idToken);
         return Json(HttpStatusCode.OK, new JsonObject
         {
@@ -353,13 +371,64 @@ public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessa
         }),
     };
 
+    /// <summary>
+    /// The tenant's OpenID Provider metadata, in the shape of Entra's own document for the v2.0 endpoint (as served at
+    /// login.microsoftonline.com/common/v2.0/.well-known/openid-configuration and shown in "OpenID Connect on the Microsoft
+    /// identity platform": the issuer is a template with {tenantid} for the multi-tenant authorities).
+    /// </summary>
     private static JsonObject Metadata(string tenant) => new()
     {
-        ["authorization_endpoint"] = $"https://{Host}/{tenant}/oauth2/v2.0/authorize",
         ["token_endpoint"] = $"https://{Host}/{tenant}/oauth2/v2.0/token",
+        ["token_endpoint_auth_methods_supported"] = new JsonArray("client_secret_post", "private_key_jwt", "client_secret_basic"),
+        ["jwks_uri"] = $"https://{Host}/{tenant}/discovery/v2.0/keys",
+        ["response_modes_supported"] = new JsonArray("query", "fragment", "form_post"),
+        ["subject_types_supported"] = new JsonArray("pairwise"),
+        ["id_token_signing_alg_values_supported"] = new JsonArray("RS256"),
+        ["response_types_supported"] = new JsonArray("code", "id_token", "code id_token", "id_token token"),
+        ["scopes_supported"] = new JsonArray("openid", "profile", "email", "offline_access"),
         ["issuer"] = $"https://{Host}/{{tenantid}}/v2.0",
+        ["request_uri_parameter_supported"] = false,
+        ["userinfo_endpoint"] = "https://graph.microsoft.com/oidc/userinfo",
+        ["authorization_endpoint"] = $"https://{Host}/{tenant}/oauth2/v2.0/authorize",
+        ["device_authorization_endpoint"] = $"https://{Host}/{tenant}/oauth2/v2.0/devicecode",
+        ["http_logout_supported"] = true,
+        ["frontchannel_logout_supported"] = true,
         ["end_session_endpoint"] = $"https://{Host}/{tenant}/oauth2/v2.0/logout",
+        ["claims_supported"] = new JsonArray("sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"),
+        ["tenant_region_scope"] = null,
+        ["cloud_instance_name"] = "microsoftonline.com",
+        ["cloud_graph_host_name"] = "graph.windows.net",
+        ["msgraph_host"] = "graph.microsoft.com",
+        ["rbac_url"] = "https://pas.windows.net",
     };
+
+    /// <summary>
+    /// The signing keys (jwks_uri), in Entra's shape: kty, use, kid, x5t, n, e (Entra adds x5c and issuer, which
+    /// validators do not need; omitted here because this key has no certificate).
+    /// </summary>
+    private JsonObject KeySet()
+    {
+        var parameters = _signingKey.ExportParameters(includePrivateParameters: false);
+        return new JsonObject
+        {
+            ["keys"] = new JsonArray(new JsonObject
+            {
+                ["kty"] = "RSA",
+                ["use"] = "sig",
+                ["kid"] = _keyId,
+                ["n"] = Base64UrlTextEncoder.Encode(parameters.Modulus!),
+                ["e"] = Base64UrlTextEncoder.Encode(parameters.Exponent!),
+            }),
+        };
+    }
+
+    /// <summary>A JWS over the claims, RS256 with this stub's key (RFC 7515 compact form).</summary>
+    private string Sign(JsonObject claims)
+    {
+        var signingInput = $"{B64(new JsonObject { ["typ"] = "JWT", ["alg"] = "RS256", ["kid"] = _keyId })}.{B64(claims)}";
+        var signature = _signingKey.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return signingInput + "." + Base64UrlTextEncoder.Encode(signature);
+    }
 
     private static JsonObject Error(string error, string description) => new()
     {
@@ -369,6 +438,16 @@ public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessa
         ["trace_id"] = Guid.NewGuid().ToString(),
         ["correlation_id"] = Guid.NewGuid().ToString(),
     };
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _signingKey.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 
     private HttpResponseMessage Fail(string what)
     {
