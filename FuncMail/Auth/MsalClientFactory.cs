@@ -38,8 +38,18 @@ public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpC
             .WithClientCapabilities(ClientCapabilities)
             .Build();
 
+        // MSAL calls BeforeAccess on every cache access (GetAccountAsync, then AcquireTokenSilent): the slot's bytes
+        // are deserialized only when they are not what this client's in-memory cache already holds, which after the
+        // first access they are, unless another request's refresh was adopted into the slot (Adopt replaces them).
+        byte[]? loaded = null;
+        var isLoaded = false;
         app.UserTokenCache.SetBeforeAccess(args =>
         {
+            if (isLoaded && ReferenceEquals(loaded, slot.Data))
+            {
+                return;
+            }
+
             try
             {
                 args.TokenCache.DeserializeMsalV3(slot.Data, shouldClearExistingCache: true);
@@ -51,12 +61,17 @@ public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpC
                 args.TokenCache.DeserializeMsalV3(null, shouldClearExistingCache: true);
                 slot.Unreadable = true;
             }
+
+            (loaded, isLoaded) = (slot.Data, true);
         });
         app.UserTokenCache.SetAfterAccess(args =>
         {
             if (args.HasStateChanged)
             {
                 slot.Store(args.HasTokens ? args.TokenCache.SerializeMsalV3() : null, args.SuggestedCacheKey);
+
+                // The in-memory cache is what was just serialized.
+                loaded = slot.Data;
             }
         });
         return app;

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using RazorSlices;
 
 namespace FuncMail.Web;
@@ -7,17 +8,22 @@ namespace FuncMail.Web;
 /// <summary>Renders a compiled, auto-encoding Razor slice as the response body.</summary>
 /// <remarks>
 /// The page is rendered to a buffer before a byte is sent, so a failure while rendering still leaves the response
-/// untouched for FunctionGuard's error page (checklist H6); and the response gets a Content-Length.
+/// untouched for FunctionGuard's error page (checklist H6); and the response gets a Content-Length. The buffer is
+/// ASP.NET Core's FileBufferingWriteStream, whose pages come from the shared array pool, so a warm page allocates no
+/// buffer of its own; its threshold is far above any page FuncMail renders, so it never spills to disk.
 /// </remarks>
 public sealed class PageResult(RazorSlice slice, int statusCode = 200) : IActionResult
 {
+    /// <summary>Far above the largest page (50 rows of 255-character previews are about 60 KB).</summary>
+    private const int MemoryThreshold = 4 * 1024 * 1024;
+
     public int StatusCode => statusCode;
 
     public async Task ExecuteResultAsync(ActionContext context)
     {
         var response = context.HttpContext.Response;
         var cancellationToken = context.HttpContext.RequestAborted;
-        using var buffer = new MemoryStream(16 * 1024);
+        await using var buffer = new FileBufferingWriteStream(MemoryThreshold);
         var writer = PipeWriter.Create(buffer, new StreamPipeWriterOptions(leaveOpen: true));
         await slice.RenderAsync(writer, cancellationToken: cancellationToken);
         await writer.CompleteAsync();
@@ -25,6 +31,6 @@ public sealed class PageResult(RazorSlice slice, int statusCode = 200) : IAction
         response.StatusCode = statusCode;
         response.ContentType = "text/html; charset=utf-8";
         response.ContentLength = buffer.Length;
-        await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
+        await buffer.DrainBufferAsync(response.BodyWriter, cancellationToken);
     }
 }

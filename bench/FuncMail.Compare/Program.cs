@@ -6,7 +6,8 @@ using FuncMail.Tests.Infrastructure;
 
 // FuncMail against the conventional peer (bench/Conventional), offline: Azurite, the Entra and Graph stubs, loopback.
 // Usage, from the repository root (see docs/performance.md for what each figure means):
-//   dotnet run -c Release --project bench/FuncMail.Compare -- warm  [--requests 2000] [--concurrency 16] [--smoke]
+//   dotnet run -c Release --project bench/FuncMail.Compare -- warm  [--requests 2000] [--concurrency 16] [--only worker|in-process|peer|redis] [--baseline <FuncMail build directory>] [--variant "DOTNET_X=1;DOTNET_Y=0"] [--smoke]
+//   dotnet run -c Release --project bench/FuncMail.Compare -- cold  [--samples 15] [--variant "DOTNET_X=0"] [--smoke]
 //   dotnet run -c Release --project bench/FuncMail.Compare -- trips [--smoke]
 //   dotnet run -c Release --project bench/FuncMail.Compare -- load  [--sessions 200] [--seconds 60] [--smoke]
 // --smoke runs each part for about a second, to prove the driver still works (a test does that on every CI run).
@@ -23,7 +24,12 @@ try
     switch (mode)
     {
         case "warm":
-            await Warm.RunAsync(azurite, home, smoke ? 20 : Option("--requests", 2000), smoke ? 4 : Option("--concurrency", 16), smoke);
+            await Warm.RunAsync(azurite, home, smoke ? 20 : Option("--requests", 2000), smoke ? 4 : Option("--concurrency", 16), smoke,
+                args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault(), args.SkipWhile(a => a != "--baseline").Skip(1).FirstOrDefault(),
+                args.SkipWhile(a => a != "--variant").Skip(1).FirstOrDefault());
+            break;
+        case "cold":
+            await Cold.RunAsync(azurite, home, smoke ? 1 : Option("--samples", 15), smoke, args.SkipWhile(a => a != "--variant").Skip(1).FirstOrDefault());
             break;
         case "trips":
             await Trips.RunAsync(azurite, home);
@@ -32,7 +38,7 @@ try
             await Load.RunAsync(azurite, smoke ? 8 : Option("--sessions", 200), TimeSpan.FromSeconds(smoke ? 1 : Option("--seconds", 60)), smoke);
             break;
         default:
-            Console.Error.WriteLine($"Unknown mode '{mode}': use warm, trips or load.");
+            Console.Error.WriteLine($"Unknown mode '{mode}': use warm, cold, trips or load.");
             return 2;
     }
 }
@@ -47,17 +53,44 @@ return 0;
 /// <summary>Warm Mail requests, one at a time and then concurrently, for every app in one run, interleaved.</summary>
 internal static class Warm
 {
-    public static async Task RunAsync(AzuriteFixture azurite, string home, int requests, int concurrency, bool smoke)
+    /// <param name="only">One app alone (worker, in-process, peer or redis), to profile it with dotnet-trace.</param>
+    /// <param name="baseline">Another build of FuncMail, run as one more app in the same rounds: before-and-after figures that share the machine's drift.</param>
+    /// <param name="variant">Runtime settings for one more worker of this build, to try them side by side.</param>
+    public static async Task RunAsync(AzuriteFixture azurite, string home, int requests, int concurrency, bool smoke, string? only, string? baseline, string? variant)
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = only is null or "redis" ? await RedisServer.StartAsync() : null;
         await using var peerStubs = await PeerStubs.StartAsync();
         await using var redisStubs = await PeerStubs.StartAsync();
-        var targets = new List<Target>
+        var targets = new List<Target>();
+        if (only is null or "worker")
         {
-            await FuncMailWorkerTarget.StartAsync(azurite),
-            await FuncMailInProcessTarget.StartAsync(azurite),
-            await PeerTarget.StartAsync(peerStubs, redis: null, home),
-        };
+            var worker = await FuncMailWorkerTarget.StartAsync(azurite);
+            Console.Error.WriteLine($"FuncMail worker: process {worker.Host.Emulator.ProcessId}");
+            targets.Add(worker);
+        }
+
+        if (baseline is not null)
+        {
+            targets.Add(await FuncMailWorkerTarget.StartAsync(azurite, appDirectory: baseline));
+        }
+
+        if (variant is not null)
+        {
+            targets.Add(await FuncMailWorkerTarget.StartAsync(azurite, variant: variant));
+        }
+
+        if (only is null or "in-process")
+        {
+            targets.Add(await FuncMailInProcessTarget.StartAsync(azurite));
+        }
+
+        if (only is null or "peer")
+        {
+            var peer = await PeerTarget.StartAsync(peerStubs, redis: null, home);
+            Console.Error.WriteLine($"Peer: process {peer.ProcessId}");
+            targets.Add(peer);
+        }
+
         if (redis is not null)
         {
             targets.Add(await PeerTarget.StartAsync(redisStubs, redis.Endpoint, home));

@@ -29,9 +29,9 @@ internal abstract class Target : IAsyncDisposable
     /// <summary>The server process's own counters (null for an in-process host, whose process is this driver's).</summary>
     public virtual Task<ProcessStats?> StatsAsync() => Task.FromResult<ProcessStats?>(null);
 
-    /// <summary>A browser: its own cookies, no redirects followed, no proxy.</summary>
-    public HttpClient NewBrowser() =>
-        new(new CookieJar { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false } }) { BaseAddress = BaseAddress };
+    /// <summary>A browser: its own cookies (or those of a browser that came before), no redirects followed, no proxy.</summary>
+    public HttpClient NewBrowser(System.Collections.Concurrent.ConcurrentDictionary<string, string>? cookies = null) =>
+        new(new CookieJar(cookies) { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false } }) { BaseAddress = BaseAddress };
 
     /// <summary>Signs the browser in as a new user, all the way to the redirect to the mail page.</summary>
     public abstract Task SignInAsync(HttpClient browser, TestUser user);
@@ -79,7 +79,9 @@ internal sealed class FuncMailWorkerTarget : Target
 
     public FuncMailWorkerHost Host { get; }
 
-    public override string Name => "FuncMail, real worker";
+    public override string Name => _name;
+
+    private string _name = "FuncMail, real worker";
 
     public override Uri BaseAddress => Host.BaseAddress;
 
@@ -87,7 +89,9 @@ internal sealed class FuncMailWorkerTarget : Target
 
     public override string HomePath => "/api/Home";
 
-    public static async Task<FuncMailWorkerTarget> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null)
+    /// <param name="appDirectory">Another build of FuncMail (a baseline, for before-and-after figures in one run).</param>
+    /// <param name="variant">Runtime settings for this worker (DOTNET_* environment variables), to try one before adopting it.</param>
+    public static async Task<FuncMailWorkerTarget> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? settings = null, string? appDirectory = null, string? variant = null)
     {
         var socket = ProcessStats.NewSocketPath();
         var host = await FuncMailWorkerHost.StartAsync(azurite, s =>
@@ -95,9 +99,10 @@ internal sealed class FuncMailWorkerTarget : Target
             s["DOTNET_STARTUP_HOOKS"] = ProcessStats.HookPath;
             s["BENCH_STATS_SOCKET"] = socket;
             settings?.Invoke(s);
-        });
+            RuntimeVariant.Apply(s, variant);
+        }, appDirectory: appDirectory);
         Mailbox.Fill(host.Graph);
-        return new FuncMailWorkerTarget(host, socket) { Entra = host.Entra, Graph = host.Graph };
+        return new FuncMailWorkerTarget(host, socket) { Entra = host.Entra, Graph = host.Graph, _name = "FuncMail, real worker" + (appDirectory is null ? "" : $" ({Path.GetFileName(Path.TrimEndingDirectorySeparator(appDirectory))})") + (variant is null ? "" : $" ({variant})") };
     }
 
     public override Task<ProcessStats?> StatsAsync() => ProcessStats.ReadAsync(_socket);
@@ -328,6 +333,19 @@ internal static class Mailbox
                 HasAttachments = i % 4 == 0,
                 Importance = i % 5 == 0 ? "high" : "normal",
             });
+        }
+    }
+}
+
+/// <summary>Runtime settings to try on a worker, "DOTNET_X=1;DOTNET_Y=0", as environment variables (app settings in Azure).</summary>
+internal static class RuntimeVariant
+{
+    public static void Apply(Dictionary<string, string?> settings, string? variant)
+    {
+        foreach (var pair in (variant ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            settings[pair[..equals]] = pair[(equals + 1)..];
         }
     }
 }
