@@ -47,7 +47,8 @@ public sealed class MailPageService(
 
         var session = call.Session;
         var (zone, isUtcFallback) = MailPageView.Zone(session.TimeZone);
-        var (newer, older) = MailPageView.Paging(request, page!, NextSkipToken(page!));
+        // A folder pages by offset; only a search follows Graph's $skiptoken.
+        var (newer, older) = MailPageView.Paging(request, page!, request.IsSearch ? NextSkipToken(page!) : null);
         return new MailOutcome.Shown<MailModel>(new MailModel
         {
             DisplayName = session.DisplayName,

@@ -2,6 +2,7 @@ using Conventional;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Graph;
 using Microsoft.Identity.Abstractions;
@@ -40,6 +41,11 @@ else
 {
     builder.Services.AddDistributedMemoryCache();
 }
+
+// Instances that share sessions must share the Data Protection key ring that protects the auth cookie, under one
+// application name (ASP.NET Core's default name is the content root, which differs between builds). A scale-out
+// deployment keeps the keys in Redis or Blob Storage; here every instance shares $HOME's key directory.
+builder.Services.AddDataProtection().SetApplicationName("Conventional");
 
 // Counts what the token cache asks of its store (bench figures only; read at /bench/cache).
 CacheCounter.Decorate(builder.Services);

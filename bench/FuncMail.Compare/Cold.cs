@@ -27,10 +27,11 @@ internal static class Cold
         try
         {
             var root = Path.GetFullPath(Path.Combine(FuncMailWorkerHost.AppDirectory, "..", "..", "..", ".."));
+            // A smoke run takes the build outputs as they are; a measurement publishes each app, Release.
             var builds = new List<(string Name, string Directory, bool Peer, string? Variant)>
             {
-                ("FuncMail worker, JIT", Publish(Path.Combine(root, "FuncMail", "FuncMail.csproj"), Path.Combine(output, "funcmail-jit"), readyToRun: false), false, null),
-                ("Peer, JIT", Publish(Path.Combine(root, "bench", "Conventional", "Conventional.csproj"), Path.Combine(output, "peer-jit"), readyToRun: false), true, null),
+                ("FuncMail worker, JIT", smoke ? FuncMailWorkerHost.AppDirectory : Publish(Path.Combine(root, "FuncMail", "FuncMail.csproj"), Path.Combine(output, "funcmail-jit"), readyToRun: false), false, null),
+                ("Peer, JIT", smoke ? PeerTarget.AppDirectory : Publish(Path.Combine(root, "bench", "Conventional", "Conventional.csproj"), Path.Combine(output, "peer-jit"), readyToRun: false), true, null),
             };
             if (!smoke)
             {

@@ -9,6 +9,7 @@ using FuncMail.Tests.Infrastructure;
 //   dotnet run -c Release --project bench/FuncMail.Compare -- warm  [--requests 2000] [--concurrency 16] [--only worker|in-process|peer|redis] [--baseline <FuncMail build directory>] [--variant "DOTNET_X=1;DOTNET_Y=0"] [--smoke]
 //   dotnet run -c Release --project bench/FuncMail.Compare -- cold  [--samples 15] [--variant "DOTNET_X=0"] [--smoke]
 //   dotnet run -c Release --project bench/FuncMail.Compare -- trips [--smoke]
+//   dotnet run -c Release --project bench/FuncMail.Compare -- startup-log   (where a cold worker's first page goes, from its own logs)
 //   dotnet run -c Release --project bench/FuncMail.Compare -- load  [--sessions 200] [--seconds 60] [--smoke]
 // --smoke runs each part for about a second, to prove the driver still works (a test does that on every CI run).
 var mode = args.FirstOrDefault() ?? "warm";
@@ -30,6 +31,9 @@ try
             break;
         case "cold":
             await Cold.RunAsync(azurite, home, smoke ? 1 : Option("--samples", 15), smoke, args.SkipWhile(a => a != "--variant").Skip(1).FirstOrDefault());
+            break;
+        case "startup-log":
+            await StartupLog.RunAsync(azurite);
             break;
         case "trips":
             await Trips.RunAsync(azurite, home);
