@@ -98,6 +98,7 @@ public static class FuncMailServiceCollectionExtensions
 
         // The HTTP edge: cookies are read and written here, and nowhere below.
         services.AddSingleton<SessionCookies>();
+        RemoveEagerKeyRing(services);
         return services;
     }
 
@@ -106,6 +107,21 @@ public static class FuncMailServiceCollectionExtensions
     {
         builder.UseMiddleware<FuncMailWorkerMiddleware>();
         return builder;
+    }
+
+    /// <summary>
+    /// FuncMail signs its own cookies (Sessions/CookieSigner) and never uses ASP.NET Core Data Protection, which the
+    /// worker's ASP.NET Core integration brings along. Its hosted service creates a key ring and writes it to disk at
+    /// every cold start, on the way to the first response. Without it, a key ring would still be made on first use,
+    /// which FuncMail never makes.
+    /// </summary>
+    internal static void RemoveEagerKeyRing(IServiceCollection services)
+    {
+        foreach (var eager in services.Where(s => s.ServiceType == typeof(IHostedService)
+            && s.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList())
+        {
+            services.Remove(eager);
+        }
     }
 
     private static void AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)

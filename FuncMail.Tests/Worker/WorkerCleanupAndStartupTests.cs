@@ -37,6 +37,26 @@ public sealed class WorkerCleanupAndStartupTests(AzuriteFixture azurite)
         host.AssertNoUnexpectedCalls();
     }
 
+    [Fact]
+    public async Task Worker_ColdStart_MakesNoDataProtectionKeyRing()
+    {
+        await using var host = await FuncMailWorkerHost.StartAsync(azurite);
+        var (browser, _) = host.CreateBrowser();
+        using (var home = await browser.GetAsync("/api/Home"))
+        {
+            Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        }
+
+        using (await FlowSteps.SignInAsync(host, browser)) { }
+        using var mail = await browser.GetAsync("/api/Mail");
+        Assert.Equal(HttpStatusCode.OK, mail.StatusCode);
+
+        // FuncMail never uses ASP.NET Core Data Protection, so no key ring is made and written on the way to the first page.
+        var keys = Path.Combine(host.Emulator.Home, ".aspnet", "DataProtection-Keys");
+        Assert.False(Directory.Exists(keys) && Directory.EnumerateFiles(keys).Any(), "The worker wrote a Data Protection key ring.");
+        host.AssertNoUnexpectedCalls();
+    }
+
     [Theory]
     [InlineData("Entra:ClientId", "Entra:ClientId is missing")]
     [InlineData("Session:ActiveKeyId", "Session:ActiveKeyId '' names no key")]

@@ -141,6 +141,9 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
 
     public int ProcessId => _process?.Id ?? 0;
 
+    /// <summary>The worker's $HOME, where ASP.NET Core would keep a Data Protection key ring.</summary>
+    public string Home => _home;
+
     /// <summary>What the worker process wrote to stdout and stderr (the runtime's own crash reports land here).</summary>
     public string ProcessOutput
     {
