@@ -6,8 +6,10 @@ namespace FuncMail.Tests.Bench;
 /// <summary>
 /// The measurement drivers in bench/ are not tests, but each runs here for about a second (--smoke), so they cannot
 /// rot: the solution build (the README's test command builds it) puts them next to this assembly's configuration.
-/// Each must end with exit code 0 and print its table.
+/// Each must end with exit code 0 and print its table. They run in the Azurite collection, one at a time with the
+/// other hosted tests, so their processes do not crowd timing-sensitive tests on a small machine.
 /// </summary>
+[Collection(AzuriteCollection.Name)]
 public sealed class BenchSmokeTests
 {
     [Theory]

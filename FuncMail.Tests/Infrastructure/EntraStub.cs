@@ -103,12 +103,12 @@ public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessa
     }
 
     /// <summary>
-    /// The key this stub signs ID tokens with (RS256), one per stub, published at the metadata's jwks_uri. MSAL does not
-    /// check ID token signatures, but ASP.NET Core's OpenID Connect handler does (the conventional peer in bench/).
+    /// The key the stubs sign ID tokens with (RS256), one per test process, published at the metadata's jwks_uri. MSAL
+    /// does not check ID token signatures, but ASP.NET Core's OpenID Connect handler does (the conventional peer in bench/).
     /// </summary>
-    private readonly RSA _signingKey = RSA.Create(2048);
+    private static readonly RSA SigningKey = RSA.Create(2048);
 
-    private readonly string _keyId = "stub-" + Guid.NewGuid().ToString("N")[..8];
+    private static readonly string KeyId = "stub-" + Guid.NewGuid().ToString("N")[..8];
 
     public int KeySetRequests => _keySet;
 
@@ -408,14 +408,14 @@ public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessa
     /// </summary>
     private JsonObject KeySet()
     {
-        var parameters = _signingKey.ExportParameters(includePrivateParameters: false);
+        var parameters = SigningKey.ExportParameters(includePrivateParameters: false);
         return new JsonObject
         {
             ["keys"] = new JsonArray(new JsonObject
             {
                 ["kty"] = "RSA",
                 ["use"] = "sig",
-                ["kid"] = _keyId,
+                ["kid"] = KeyId,
                 ["n"] = Base64UrlTextEncoder.Encode(parameters.Modulus!),
                 ["e"] = Base64UrlTextEncoder.Encode(parameters.Exponent!),
             }),
@@ -425,8 +425,8 @@ public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessa
     /// <summary>A JWS over the claims, RS256 with this stub's key (RFC 7515 compact form).</summary>
     private string Sign(JsonObject claims)
     {
-        var signingInput = $"{B64(new JsonObject { ["typ"] = "JWT", ["alg"] = "RS256", ["kid"] = _keyId })}.{B64(claims)}";
-        var signature = _signingKey.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var signingInput = $"{B64(new JsonObject { ["typ"] = "JWT", ["alg"] = "RS256", ["kid"] = KeyId })}.{B64(claims)}";
+        var signature = SigningKey.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return signingInput + "." + Base64UrlTextEncoder.Encode(signature);
     }
 
@@ -438,16 +438,6 @@ public sealed class EntraStub(string clientId, string? clientSecret) : HttpMessa
         ["trace_id"] = Guid.NewGuid().ToString(),
         ["correlation_id"] = Guid.NewGuid().ToString(),
     };
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _signingKey.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
 
     private HttpResponseMessage Fail(string what)
     {

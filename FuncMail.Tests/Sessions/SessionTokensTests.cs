@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace FuncMail.Tests.Sessions;
 
-/// <summary>The per-session turn and the cache a refresh shares with the requests waiting behind it.</summary>
+/// <summary>The per-session turn, the cache a refresh shares with the requests waiting behind it, and the warm client a request leaves for the next.</summary>
 public sealed class SessionTokensTests
 {
     [Fact]
@@ -75,5 +75,53 @@ public sealed class SessionTokensTests
         Assert.Null(tokens.SharedSince("session-a", new ETag("v1")));
         time.Advance(TimeSpan.FromSeconds(11));
         Assert.False(tokens.FailedSince("session-a", new ETag("v1")));
+    }
+
+    [Fact]
+    public void Take_HandsAParkedClientToOneRequest_OnlyForTheRowVersionItWasParkedWith_AndOnlyWhileRecent()
+    {
+        var time = new FakeTimeProvider();
+        var tokens = new SessionTokens(time);
+        var warm = new object();
+
+        tokens.Park("session-a", new ETag("v1"), warm);
+        Assert.Null(tokens.Take<object>("session-b", new ETag("v1")));
+        Assert.Null(tokens.Take<object>("session-a", new ETag("v2"))); // the row changed: not this client
+        Assert.Null(tokens.Take<object>("session-a", new ETag("v1"))); // ...and it was dropped
+
+        tokens.Park("session-a", new ETag("v1"), warm);
+        Assert.Same(warm, tokens.Take<object>("session-a", new ETag("v1")));
+        Assert.Null(tokens.Take<object>("session-a", new ETag("v1"))); // one request at a time
+
+        tokens.Park("session-a", new ETag("v1"), warm);
+        time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Null(tokens.Take<object>("session-a", new ETag("v1")));
+    }
+
+    [Fact]
+    public void Park_KeepsAtMostMaxParkedSessions_DroppingTheOldest()
+    {
+        var time = new FakeTimeProvider();
+        var tokens = new SessionTokens(time);
+        for (var i = 0; i <= SessionTokens.MaxParked; i++)
+        {
+            tokens.Park($"session-{i}", new ETag("v1"), new object());
+            time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.Equal(SessionTokens.MaxParked, tokens.ParkedCount);
+        Assert.Null(tokens.Take<object>("session-0", new ETag("v1")));
+        Assert.NotNull(tokens.Take<object>($"session-{SessionTokens.MaxParked}", new ETag("v1")));
+    }
+
+    [Fact]
+    public void Forget_DropsTheWarmClientOfAnEndedSession()
+    {
+        var tokens = new SessionTokens(new FakeTimeProvider());
+        tokens.Park("session-a", new ETag("v1"), new object());
+
+        tokens.Forget("session-a");
+
+        Assert.Null(tokens.Take<object>("session-a", new ETag("v1")));
     }
 }

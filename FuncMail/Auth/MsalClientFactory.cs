@@ -4,9 +4,10 @@ using Microsoft.Identity.Client;
 namespace FuncMail.Auth;
 
 /// <summary>
-/// Builds a ConfidentialClientApplication bound to one session's token cache. A build is cheap: the expensive
-/// part, authority metadata (instance discovery), is cached by MSAL per process, and HTTP comes from the pooled
-/// factory. One client per request means one user per in-memory cache, with no cross-request sharing to lock.
+/// Builds a ConfidentialClientApplication bound to one session's token cache (<see cref="MsalClient"/>). Authority
+/// metadata (instance discovery) is cached by MSAL per process, and HTTP comes from the pooled factory. A client
+/// serves one request at a time and holds one user's cache; a warm request of the same session takes over the one
+/// the request before it left (SessionTokens), so it neither builds a client nor loads the cache again.
 /// </summary>
 public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpClientFactory httpClientFactory, ManagedIdentityAssertion managedIdentity, MsalLogger msalLogger)
 {
@@ -20,7 +21,13 @@ public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpC
     /// <summary>"cp1": FuncMail handles claims challenges, so Entra may issue it long-lived tokens that Graph can revoke at once.</summary>
     public static readonly string[] ClientCapabilities = ["cp1"];
 
-    public IConfidentialClientApplication Create(TokenCacheSlot slot)
+    private int _built;
+
+    /// <summary>Clients built in this process (a counted test holds that a warm request builds none).</summary>
+    internal int Built => _built;
+
+    /// <summary>A client bound to <paramref name="slot"/>, which a later request of the same session may take over.</summary>
+    public MsalClient Create(TokenCacheSlot slot)
     {
         var entra = options.Value;
         var builder = ConfidentialClientApplicationBuilder.Create(entra.ClientId);
@@ -38,42 +45,10 @@ public sealed class MsalClientFactory(IOptions<EntraOptions> options, IMsalHttpC
             .WithClientCapabilities(ClientCapabilities)
             .Build();
 
-        // MSAL calls BeforeAccess on every cache access (GetAccountAsync, then AcquireTokenSilent): the slot's bytes
-        // are deserialized only when they are not what this client's in-memory cache already holds, which after the
-        // first access they are, unless another request's refresh was adopted into the slot (Adopt replaces them).
-        byte[]? loaded = null;
-        var isLoaded = false;
-        app.UserTokenCache.SetBeforeAccess(args =>
-        {
-            if (isLoaded && ReferenceEquals(loaded, slot.Data))
-            {
-                return;
-            }
-
-            try
-            {
-                args.TokenCache.DeserializeMsalV3(slot.Data, shouldClearExistingCache: true);
-            }
-            catch (MsalException)
-            {
-                // A cache MSAL cannot read (another MSAL's format, or damage) fails closed: an empty cache, so the
-                // session ends and the user signs in again, never a 500 (checklist H4; as Identity.Web's cache providers do).
-                args.TokenCache.DeserializeMsalV3(null, shouldClearExistingCache: true);
-                slot.Unreadable = true;
-            }
-
-            (loaded, isLoaded) = (slot.Data, true);
-        });
-        app.UserTokenCache.SetAfterAccess(args =>
-        {
-            if (args.HasStateChanged)
-            {
-                slot.Store(args.HasTokens ? args.TokenCache.SerializeMsalV3() : null, args.SuggestedCacheKey);
-
-                // The in-memory cache is what was just serialized.
-                loaded = slot.Data;
-            }
-        });
-        return app;
+        var client = new MsalClient(app, slot);
+        app.UserTokenCache.SetBeforeAccess(client.BeforeAccess);
+        app.UserTokenCache.SetAfterAccess(client.AfterAccess);
+        Interlocked.Increment(ref _built);
+        return client;
     }
 }

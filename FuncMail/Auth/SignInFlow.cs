@@ -63,7 +63,7 @@ public sealed class SignInFlow(
         try
         {
             // On a cold instance MSAL first fetches the authority's metadata, so this can meet an Entra outage.
-            var request = msal.Create(new TokenCacheSlot(null, null))
+            var request = msal.Create(new TokenCacheSlot(null, null)).App
                 .GetAuthorizationRequestUrl(MsalClientFactory.Scopes)
                 .WithPkce(out verifier)
                 .WithExtraQueryParameters(new Dictionary<string, (string, bool)> { ["state"] = (state, false), ["nonce"] = (nonce, false) });
@@ -115,7 +115,7 @@ public sealed class SignInFlow(
         AuthenticationResult result;
         try
         {
-            result = await msal.Create(slot)
+            result = await msal.Create(slot).App
                 .AcquireTokenByAuthorizationCode(MsalClientFactory.Scopes, callback.Code)
                 .WithPkceCodeVerifier(transaction.CodeVerifier)
                 .WithCorrelationId(correlationId)

@@ -9,7 +9,7 @@ namespace FuncMail.Mail;
 /// <summary>A request's way into the mailbox: its session, the MSAL client over that session's cache, and the access token.</summary>
 public sealed class MailboxCall
 {
-    internal MailboxCall(ActiveSession active, MsalSession app, string accessToken)
+    internal MailboxCall(ActiveSession active, MsalClient app, string accessToken)
     {
         Active = active;
         App = app;
@@ -20,7 +20,7 @@ public sealed class MailboxCall
 
     public Session Session => Active.Session;
 
-    internal MsalSession App { get; }
+    internal MsalClient App { get; }
 
     public string AccessToken { get; internal set; }
 }
@@ -44,8 +44,13 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
             return (null, new MailOutcome.SignInRequired(returnUrl) { Ended = cookie is not null });
         }
 
-        var slot = new TokenCacheSlot(active.Session.TokenCache, active.Session.HomeAccountId);
-        var app = new MsalSession(msal.Create(slot), slot);
+        // The client this session's last request left, when the row has not changed since: its in-memory cache already
+        // holds this row's tokens, so a warm request neither builds a client nor deserializes the cache.
+        var session = active.Session;
+        var slot = new TokenCacheSlot(session.TokenCache, session.HomeAccountId);
+        var app = tokens.Take<MsalClient>(session.Id, session.ETag) is { } warm && warm.Slot.HomeAccountId == session.HomeAccountId
+            ? warm.Rebind(slot)
+            : msal.Create(slot);
         var (accessToken, failure) = await AcquireTokenAsync(app, active, returnUrl, forceRefresh: false, claims: null, correlationId, cancellationToken);
         return failure is not null ? (null, failure) : (new MailboxCall(active, app, accessToken!), null);
     }
@@ -70,8 +75,17 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
     /// Saves a refreshed cache, or renews the idle clock when due; a warm request writes nothing. False when the session
     /// had to end instead (a token cache too large for its row, H4).
     /// </summary>
-    public Task<bool> SaveAsync(MailboxCall call, CancellationToken cancellationToken) =>
-        gate.TouchAsync(call.Active, call.App.Slot.Data, call.App.Slot.Changed, cancellationToken);
+    /// <remarks>The request's MSAL work ends here: a client that still holds the cache as read is parked for the session's next request.</remarks>
+    public async Task<bool> SaveAsync(MailboxCall call, CancellationToken cancellationToken)
+    {
+        var saved = await gate.TouchAsync(call.Active, call.App.Slot.Data, call.App.Slot.Changed, cancellationToken);
+        if (saved && call.App.HoldsAsRead(call.Session.TokenCache))
+        {
+            tokens.Park(call.Session.Id, call.Session.ETag, call.App);
+        }
+
+        return saved;
+    }
 
     /// <summary>
     /// The whole round for a feature that makes one Graph call (under one of the mailbox's four Graph slots): open,
@@ -150,7 +164,7 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
     /// </summary>
     /// <param name="claims">A claims challenge from Graph the token must satisfy (MSAL then skips its cache), or null.</param>
     private async Task<(string? AccessToken, MailOutcome? Failure)> AcquireTokenAsync(
-        MsalSession app, ActiveSession active, string returnUrl, bool forceRefresh, string? claims, Guid correlationId, CancellationToken cancellationToken)
+        MsalClient app, ActiveSession active, string returnUrl, bool forceRefresh, string? claims, Guid correlationId, CancellationToken cancellationToken)
     {
         var session = active.Session;
 
@@ -167,7 +181,7 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
 
         try
         {
-            var account = await app.Client.GetAccountAsync(session.HomeAccountId);
+            var account = await app.App.GetAccountAsync(session.HomeAccountId);
             if (account is null)
             {
                 // No tokens, or a cache MSAL could not read (MsalClientFactory leaves it empty then): sign in again (H4).
@@ -175,7 +189,7 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
                 return (null, new MailOutcome.SignInRequired(returnUrl) { Ended = true });
             }
 
-            var silent = app.Client.AcquireTokenSilent(MsalClientFactory.Scopes, account)
+            var silent = app.App.AcquireTokenSilent(MsalClientFactory.Scopes, account)
                 .WithForceRefresh(forceRefresh)
                 .WithCorrelationId(correlationId);
             var result = await (claims is null ? silent : silent.WithClaims(claims)).ExecuteAsync(cancellationToken);
@@ -209,5 +223,3 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
     }
 }
 
-/// <summary>The per-request MSAL client and the cache slot it reads and writes.</summary>
-internal sealed record MsalSession(IConfidentialClientApplication Client, TokenCacheSlot Slot);

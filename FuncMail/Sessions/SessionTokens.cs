@@ -8,7 +8,7 @@ namespace FuncMail.Sessions;
 /// token; instead they take turns, and the first to refresh shares its new token cache with the others, which read the
 /// same row version, so they find a fresh token and make no token request of their own. Across instances the row's
 /// ETag decides whose cache is kept: at most one refresh per instance. Also bounds Graph requests per mailbox to
-/// Graph's own limit of four at a time.
+/// Graph's own limit of four at a time, and keeps each session's warm MSAL client for its next request (Park, Take).
 /// </summary>
 public sealed class SessionTokens(TimeProvider time)
 {
@@ -21,6 +21,13 @@ public sealed class SessionTokens(TimeProvider time)
     /// <summary>How long a failed refresh answers for the requests waiting behind it, so they do not each retry a service that is down.</summary>
     private static readonly TimeSpan FailureFor = TimeSpan.FromSeconds(10);
 
+    /// <summary>At most this many sessions' warm clients are kept on an instance (each holds one user's tokens, a few KB).</summary>
+    internal const int MaxParked = 256;
+
+    /// <summary>How long a warm client waits for its session's next request.</summary>
+    private static readonly TimeSpan ParkFor = TimeSpan.FromMinutes(10);
+
+    private readonly Dictionary<string, Parked> _parked = new(StringComparer.Ordinal);
     private readonly KeyedSemaphore _refresh = new(1);
     private readonly KeyedSemaphore _graph = new(GraphRequestsPerMailbox);
     private readonly Dictionary<string, Shared> _shared = new(StringComparer.Ordinal);
@@ -47,12 +54,72 @@ public sealed class SessionTokens(TimeProvider time)
     public bool FailedSince(string sessionId, ETag readVersion) =>
         Get(sessionId, readVersion) is { Cache: null } failed && time.GetUtcNow() - failed.At <= FailureFor;
 
-    /// <summary>Drops what is kept for a session that ended: no decrypted cache outlives its session here.</summary>
+    /// <summary>
+    /// Keeps what a request leaves warm for the session's next request on this instance (its MSAL client, whose
+    /// in-memory cache holds the token cache of row version <paramref name="readVersion"/>). The oldest goes when
+    /// <see cref="MaxParked"/> sessions are kept.
+    /// </summary>
+    public void Park<T>(string sessionId, ETag readVersion, T warm)
+        where T : class
+    {
+        var now = time.GetUtcNow();
+        lock (_parked)
+        {
+            if (_parked.Count >= MaxParked && !_parked.ContainsKey(sessionId))
+            {
+                foreach (var stale in _parked.Where(p => now - p.Value.At > ParkFor).Select(p => p.Key).ToList())
+                {
+                    _parked.Remove(stale);
+                }
+
+                if (_parked.Count >= MaxParked)
+                {
+                    _parked.Remove(_parked.MinBy(p => p.Value.At).Key);
+                }
+            }
+
+            _parked[sessionId] = new Parked(readVersion, warm, now);
+        }
+    }
+
+    /// <summary>
+    /// What the session's last request left warm, if the row is still at the version that request read and it is
+    /// recent; null otherwise. Taking it removes it, so one request at a time uses it.
+    /// </summary>
+    public T? Take<T>(string sessionId, ETag readVersion)
+        where T : class
+    {
+        lock (_parked)
+        {
+            return _parked.Remove(sessionId, out var parked) && parked.ReadVersion == readVersion && time.GetUtcNow() - parked.At <= ParkFor
+                ? parked.Warm as T
+                : null;
+        }
+    }
+
+    /// <summary>How many sessions have something parked (for tests).</summary>
+    internal int ParkedCount
+    {
+        get
+        {
+            lock (_parked)
+            {
+                return _parked.Count;
+            }
+        }
+    }
+
+    /// <summary>Drops what is kept for a session that ended: no decrypted cache or warm client outlives its session here.</summary>
     public void Forget(string sessionId)
     {
         lock (_shared)
         {
             _shared.Remove(sessionId);
+        }
+
+        lock (_parked)
+        {
+            _parked.Remove(sessionId);
         }
     }
 
@@ -84,4 +151,6 @@ public sealed class SessionTokens(TimeProvider time)
     }
 
     private sealed record Shared(ETag ReadVersion, byte[]? Cache, DateTimeOffset At);
+
+    private sealed record Parked(ETag ReadVersion, object Warm, DateTimeOffset At);
 }

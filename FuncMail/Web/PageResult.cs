@@ -1,21 +1,24 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.WebUtilities;
 using RazorSlices;
 
 namespace FuncMail.Web;
 
 /// <summary>Renders a compiled, auto-encoding Razor slice as the response body.</summary>
 /// <remarks>
-/// The page is rendered to a buffer before a byte is sent, so a failure while rendering still leaves the response
-/// untouched for FunctionGuard's error page (checklist H6); and the response gets a Content-Length. The buffer is
-/// ASP.NET Core's FileBufferingWriteStream, whose pages come from the shared array pool, so a warm page allocates no
-/// buffer of its own; its threshold is far above any page FuncMail renders, so it never spills to disk.
+/// The page is rendered to a buffer before a byte is sent, so a failure while rendering (or a page past
+/// <see cref="MaxPageBytes"/>) still leaves the response untouched for FunctionGuard's error page (checklist H6); and
+/// the response gets a Content-Length. The buffer is a <see cref="Pipe"/> over the shared memory pool, so a warm page
+/// allocates no buffer of its own, and it reaches the response in one flush.
 /// </remarks>
 public sealed class PageResult(RazorSlice slice, int statusCode = 200) : IActionResult
 {
-    /// <summary>Far above the largest page (50 rows of 255-character previews are about 60 KB).</summary>
-    private const int MemoryThreshold = 4 * 1024 * 1024;
+    /// <summary>Far above the largest page FuncMail renders (50 rows of long previews are about 60 KB).</summary>
+    public const int MaxPageBytes = 4 * 1024 * 1024;
+
+    /// <summary>The writer never waits for the reader: the whole page is buffered, then sent.</summary>
+    private static readonly PipeOptions Buffered = new(pauseWriterThreshold: 0, useSynchronizationContext: false);
 
     public int StatusCode => statusCode;
 
@@ -23,14 +26,42 @@ public sealed class PageResult(RazorSlice slice, int statusCode = 200) : IAction
     {
         var response = context.HttpContext.Response;
         var cancellationToken = context.HttpContext.RequestAborted;
-        await using var buffer = new FileBufferingWriteStream(MemoryThreshold);
-        var writer = PipeWriter.Create(buffer, new StreamPipeWriterOptions(leaveOpen: true));
-        await slice.RenderAsync(writer, cancellationToken: cancellationToken);
-        await writer.CompleteAsync();
+        var page = new Pipe(Buffered);
+        try
+        {
+            await slice.RenderAsync(page.Writer, cancellationToken: cancellationToken);
+        }
+        catch (Exception e)
+        {
+            await page.Writer.CompleteAsync(e);
+            await page.Reader.CompleteAsync();
+            throw;
+        }
 
-        response.StatusCode = statusCode;
-        response.ContentType = "text/html; charset=utf-8";
-        response.ContentLength = buffer.Length;
-        await buffer.DrainBufferAsync(response.BodyWriter, cancellationToken);
+        await page.Writer.CompleteAsync();
+        var rendered = await page.Reader.ReadAsync(cancellationToken);
+        try
+        {
+            var body = rendered.Buffer;
+            if (body.Length > MaxPageBytes)
+            {
+                throw new InvalidOperationException($"The page is {body.Length} bytes, past the {MaxPageBytes}-byte limit.");
+            }
+
+            response.StatusCode = statusCode;
+            response.ContentType = "text/html; charset=utf-8";
+            response.ContentLength = body.Length;
+            foreach (var segment in body)
+            {
+                response.BodyWriter.Write(segment.Span);
+            }
+
+            await response.BodyWriter.FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            page.Reader.AdvanceTo(rendered.Buffer.End);
+            await page.Reader.CompleteAsync();
+        }
     }
 }

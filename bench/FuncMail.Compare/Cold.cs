@@ -21,7 +21,8 @@ namespace FuncMail.Compare;
 internal static class Cold
 {
     /// <param name="variant">Runtime settings (DOTNET_* environment variables) for one more FuncMail ReadyToRun build, side by side.</param>
-    public static async Task RunAsync(AzuriteFixture azurite, string home, int samples, bool smoke, string? variant)
+    /// <param name="baseline">Another FuncMail publish output (ReadyToRun), sampled with the others: before-and-after figures.</param>
+    public static async Task RunAsync(AzuriteFixture azurite, string home, int samples, bool smoke, string? variant, string? baseline)
     {
         var output = Directory.CreateTempSubdirectory("funcmail-cold-").FullName;
         try
@@ -40,6 +41,11 @@ internal static class Cold
                 if (variant is not null)
                 {
                     builds.Insert(2, ($"FuncMail worker, ReadyToRun ({variant})", r2r, false, variant));
+                }
+
+                if (baseline is not null)
+                {
+                    builds.Insert(2, ($"FuncMail worker, ReadyToRun ({Path.GetFileName(Path.TrimEndingDirectorySeparator(baseline))})", baseline, false, null));
                 }
 
                 builds.Add(("Peer, ReadyToRun", Publish(Path.Combine(root, "bench", "Conventional", "Conventional.csproj"), Path.Combine(output, "peer-r2r"), readyToRun: true), true, null));

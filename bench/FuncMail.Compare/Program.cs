@@ -7,7 +7,7 @@ using FuncMail.Tests.Infrastructure;
 // FuncMail against the conventional peer (bench/Conventional), offline: Azurite, the Entra and Graph stubs, loopback.
 // Usage, from the repository root (see docs/performance.md for what each figure means):
 //   dotnet run -c Release --project bench/FuncMail.Compare -- warm  [--requests 2000] [--concurrency 16] [--only worker|in-process|peer|redis] [--baseline <FuncMail build directory>] [--variant "DOTNET_X=1;DOTNET_Y=0"] [--smoke]
-//   dotnet run -c Release --project bench/FuncMail.Compare -- cold  [--samples 15] [--variant "DOTNET_X=0"] [--smoke]
+//   dotnet run -c Release --project bench/FuncMail.Compare -- cold  [--samples 15] [--variant "DOTNET_X=0"] [--baseline <FuncMail publish directory>] [--smoke]
 //   dotnet run -c Release --project bench/FuncMail.Compare -- trips [--smoke]
 //   dotnet run -c Release --project bench/FuncMail.Compare -- startup-log   (where a cold worker's first page goes, from its own logs)
 //   dotnet run -c Release --project bench/FuncMail.Compare -- load  [--sessions 200] [--seconds 60] [--smoke]
@@ -30,7 +30,8 @@ try
                 args.SkipWhile(a => a != "--variant").Skip(1).FirstOrDefault());
             break;
         case "cold":
-            await Cold.RunAsync(azurite, home, smoke ? 1 : Option("--samples", 15), smoke, args.SkipWhile(a => a != "--variant").Skip(1).FirstOrDefault());
+            await Cold.RunAsync(azurite, home, smoke ? 1 : Option("--samples", 15), smoke, args.SkipWhile(a => a != "--variant").Skip(1).FirstOrDefault(),
+                args.SkipWhile(a => a != "--baseline").Skip(1).FirstOrDefault());
             break;
         case "startup-log":
             await StartupLog.RunAsync(azurite);

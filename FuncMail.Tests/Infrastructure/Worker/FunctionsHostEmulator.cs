@@ -324,7 +324,10 @@ public sealed class FunctionsHostEmulator : IAsyncDisposable
             if (AppSettingSections.Any(section => key.StartsWith(section + "__", StringComparison.OrdinalIgnoreCase)) || key.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)
                 || key.StartsWith("AZURE_FUNCTIONS_", StringComparison.OrdinalIgnoreCase) || key.StartsWith("FUNCTIONS_", StringComparison.OrdinalIgnoreCase)
                 || key.EndsWith("_PROXY", StringComparison.OrdinalIgnoreCase) || key.StartsWith("SSL_CERT", StringComparison.OrdinalIgnoreCase)
-                || key is "IDENTITY_ENDPOINT" or "IDENTITY_HEADER" or "IDENTITY_SERVER_THUMBPRINT" or "MSI_ENDPOINT" or "MSI_SECRET" or "IMDS_ENDPOINT")
+                || key is "IDENTITY_ENDPOINT" or "IDENTITY_HEADER" or "IDENTITY_SERVER_THUMBPRINT" or "MSI_ENDPOINT" or "MSI_SECRET" or "IMDS_ENDPOINT"
+
+                // Where ASP.NET Core Data Protection would otherwise keep its keys instead of $HOME/.aspnet.
+                or "LOCALAPPDATA" or "USERPROFILE" or "WEBSITE_INSTANCE_ID")
             {
                 start.Environment.Remove(key);
             }
