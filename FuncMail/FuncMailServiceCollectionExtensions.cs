@@ -72,6 +72,9 @@ public static class FuncMailServiceCollectionExtensions
         services.AddSingleton<SessionTokens>();
 
         // Sign-in: MSAL's HTTP goes through IHttpClientFactory (pooled; tests swap the primary handler for the Entra stub).
+        // The factory's own request logging is off for every client: it logs at Information, below what FuncMail lets
+        // through for System.Net.Http (F1), so it only cost work; FuncMail logs its calls itself (MailLog, AuthLog).
+        services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
         services.AddHttpClient(MsalHttpClientFactory.ClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
         services.AddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
         services.AddHttpClient(ManagedIdentityAssertion.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5));

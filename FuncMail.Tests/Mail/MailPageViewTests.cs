@@ -155,6 +155,20 @@ public sealed class MailPageViewTests
         Assert.Equal(new MessageQuery("inbox", 10, 0, null, null), query);
     }
 
+    [Theory]
+    [InlineData("inbox", 10, 0, null, null)]
+    [InlineData("AAMkProjects0006", 25, 50, null, null)]
+    [InlineData("inbox", 50, 0, "plans & \"numbers\" ü", "MSZZVlJCUVV+/=")]
+    public void Rows_MessageLinks_AreWhatMessageUrlWrites(string folder, int size, int skip, string? search, string? next)
+    {
+        var query = new MessageQuery(folder, size, skip, search, next);
+        string[] ids = ["AAMkAGI2TG93AAA=", "AAMk+AG/I2-T_G93==", "AQMkADAwATM0MDAAMS1iNTcwLWI2NTEtMDACLTAwCgBGAAAD"];
+
+        var rows = MailPageView.Rows([.. ids.Select(id => Message(DateTimeOffset.UnixEpoch) with { Id = id })], query, Berlin, DateTimeOffset.UnixEpoch);
+
+        Assert.Equal(ids.Select(id => MailPageView.MessageUrl(id, query)), rows.Select(r => r.MessageUrl));
+    }
+
     private static GraphMessage Message(DateTimeOffset received) =>
         new("id", "s", received, null, null, true, false, "normal", null);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 
@@ -40,8 +41,12 @@ public static class MailPageView
             ? uri.AbsoluteUri
             : null;
 
-    public static IReadOnlyList<MessageRow> Rows(IReadOnlyList<GraphMessage>? messages, MessageQuery query, TimeZoneInfo zone, DateTimeOffset now) =>
-        (messages ?? []).Select(m => new MessageRow
+    public static IReadOnlyList<MessageRow> Rows(IReadOnlyList<GraphMessage>? messages, MessageQuery query, TimeZoneInfo zone, DateTimeOffset now)
+    {
+        // Every row's link carries the same list parameters: they are encoded once per page, then each id is appended
+        // the way QueryBuilder would (MessageUrl), rather than building a QueryBuilder per row.
+        var messageUrl = Routes.MessagePath + ListParameters(query).ToQueryString().Value + "&id=";
+        return (messages ?? []).Select(m => new MessageRow
         {
             FromName = m.From?.EmailAddress?.Name is { Length: > 0 } name ? name : m.From?.EmailAddress?.Address ?? "(unknown sender)",
             FromAddress = m.From?.EmailAddress?.Address ?? "",
@@ -53,8 +58,9 @@ public static class MailPageView
             HasAttachments = m.HasAttachments == true,
             IsHighImportance = string.Equals(m.Importance, "high", StringComparison.OrdinalIgnoreCase),
             OutlookUrl = SafeOutlookLink(m.WebLink),
-            MessageUrl = GraphIds.IsValid(m.Id) ? MessageUrl(m.Id!, query) : null,
+            MessageUrl = GraphIds.IsValid(m.Id) ? messageUrl + UrlEncoder.Default.Encode(m.Id!) : null,
         }).ToList();
+    }
 
     /// <summary>
     /// The well-known folders first, in a fixed order and under the mailbox's own names ("Posteingang"), then the
