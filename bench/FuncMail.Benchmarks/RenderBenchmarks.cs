@@ -31,9 +31,12 @@ public partial class RenderBenchmarks
         var razor = Written();
         RenderFloor();
         var floor = Written();
-        if (Normalize(razor) != Normalize(floor))
+        var (expected, actual) = (Normalize(razor), Normalize(floor));
+        if (expected != actual)
         {
-            throw new InvalidOperationException($"The floor does not write the template's page.\n--- razor\n{Normalize(razor)}\n--- floor\n{Normalize(floor)}");
+            var at = expected.Zip(actual).TakeWhile(p => p.First == p.Second).Count();
+            string Around(string text) => text[Math.Max(0, at - 80)..Math.Min(text.Length, at + 80)];
+            throw new InvalidOperationException($"The floor does not write the template's page, from character {at}:\n--- razor\n{Around(expected)}\n--- floor\n{Around(actual)}");
         }
     }
 
@@ -93,7 +96,7 @@ public partial class RenderBenchmarks
         e.Encode(w, m.FolderName);
         html.Append("</h1>\n<form class=\"tools\" method=\"get\" action=\"").Append(Routes.MailPath).Append("\" role=\"search\">\n<input type=\"hidden\" name=\"folder\" value=\"");
         e.Encode(w, m.Folder);
-        html.Append("\">\n<label for=\"q\">Search</label>\n<input id=\"q\" name=\"q\" type=\"search\" value=\"\" maxlength=\"200\">\n<label for=\"size\">Per page</label>\n<select id=\"size\" name=\"size\">\n");
+        html.Append("\">\n<label for=\"q\">Search</label>\n<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"200\">\n<label for=\"size\">Per page</label>\n<select id=\"size\" name=\"size\">\n");
         foreach (var size in MessageQuery.PageSizes)
         {
             html.Append("<option value=\"").Append(size).Append('"').Append(size == m.PageSize ? " selected=\"selected\"" : "").Append('>').Append(size).Append("</option>\n");
