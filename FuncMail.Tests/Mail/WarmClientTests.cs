@@ -66,6 +66,17 @@ public sealed class WarmClientTests(AzuriteFixture azurite) : HostedTest(azurite
     }
 
     [Fact]
+    public async Task SigningInAgain_DropsThePreviousSessionsWarmClient()
+    {
+        await AssertMailAsync(Browser);
+        Assert.Equal(1, Tokens.ParkedCount);
+
+        using (await FlowSteps.SignInAsync(Host, Browser)) { }
+
+        Assert.Equal(0, Tokens.ParkedCount);
+    }
+
+    [Fact]
     [Trait("Checklist", "C3")]
     public async Task AnotherInstanceRefreshed_TheWarmClientsOlderCacheIsNotUsed()
     {

@@ -115,6 +115,21 @@ public sealed class SessionTokensTests
     }
 
     [Fact]
+    public void Park_WithoutARowVersion_KeepsNothing_AndOldClientsAreDroppedEvenIfNoOneAsks()
+    {
+        var time = new FakeTimeProvider();
+        var tokens = new SessionTokens(time);
+        tokens.Park("session-a", default, new object());
+        Assert.Equal(0, tokens.ParkedCount);
+
+        tokens.Park("session-a", new ETag("v1"), new object());
+        time.Advance(TimeSpan.FromMinutes(11));
+        tokens.Park("session-b", new ETag("v1"), new object());
+
+        Assert.Equal(1, tokens.ParkedCount); // session-a's tokens did not wait for session-a to come back
+    }
+
+    [Fact]
     public void Forget_DropsTheWarmClientOfAnEndedSession()
     {
         var tokens = new SessionTokens(new FakeTimeProvider());

@@ -12,6 +12,7 @@ public sealed class MsalClient
 {
     private byte[]? _loaded;
     private bool _isLoaded;
+    private bool _keepOut;
 
     internal MsalClient(IConfidentialClientApplication app, TokenCacheSlot slot)
     {
@@ -40,7 +41,13 @@ public sealed class MsalClient
     /// take this client over.
     /// </summary>
     public bool HoldsAsRead(byte[]? read) =>
-        _isLoaded && read is not null && !Slot.Changed && !Slot.Unreadable && ReferenceEquals(Slot.Data, read) && ReferenceEquals(_loaded, read);
+        _isLoaded && !_keepOut && read is not null && !Slot.Changed && !Slot.Unreadable && ReferenceEquals(Slot.Data, read) && ReferenceEquals(_loaded, read);
+
+    /// <summary>
+    /// Never hand this client to a later request: MSAL may still use it on its own (a token past its refresh_in is
+    /// refreshed in the background, after this request has moved on).
+    /// </summary>
+    public void KeepOut() => _keepOut = true;
 
     internal void BeforeAccess(TokenCacheNotificationArgs args)
     {

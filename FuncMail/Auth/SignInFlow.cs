@@ -37,6 +37,7 @@ public sealed class SignInFlow(
     MsalClientFactory msal,
     SignInTransactionStore transactions,
     SessionStore sessions,
+    SessionTokens tokens,
     SessionLifetime lifetime,
     IdTokenCheck idTokens,
     IMailboxProfile mailbox,
@@ -143,6 +144,7 @@ public sealed class SignInFlow(
         // A new session id at every sign-in; any session this browser held is destroyed (checklist B6).
         if (previousSession is not null)
         {
+            tokens.Forget(previousSession);
             await sessions.DeleteAsync(previousSession, cancellationToken);
         }
 

@@ -193,6 +193,12 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
                 .WithForceRefresh(forceRefresh)
                 .WithCorrelationId(correlationId);
             var result = await (claims is null ? silent : silent.WithClaims(claims)).ExecuteAsync(cancellationToken);
+            if (result.AuthenticationResultMetadata?.CacheRefreshReason == CacheRefreshReason.ProactivelyRefreshed)
+            {
+                // MSAL answered from its cache and refreshes in the background (Entra's refresh_in): that refresh may
+                // land after this request is done, so this client is not parked for the next one.
+                app.KeepOut();
+            }
             if (app.Slot is { Changed: true, Data: { } refreshed })
             {
                 tokens.Share(session.Id, session.ETag, refreshed);

@@ -28,6 +28,7 @@ public sealed class SessionTokens(TimeProvider time)
     private static readonly TimeSpan ParkFor = TimeSpan.FromMinutes(10);
 
     private readonly Dictionary<string, Parked> _parked = new(StringComparer.Ordinal);
+    private DateTimeOffset _parkedPurgedAt;
     private readonly KeyedSemaphore _refresh = new(1);
     private readonly KeyedSemaphore _graph = new(GraphRequestsPerMailbox);
     private readonly Dictionary<string, Shared> _shared = new(StringComparer.Ordinal);
@@ -62,20 +63,18 @@ public sealed class SessionTokens(TimeProvider time)
     public void Park<T>(string sessionId, ETag readVersion, T warm)
         where T : class
     {
+        if (readVersion == default)
+        {
+            return; // a row version is what makes taking it over safe; without one, nothing is kept
+        }
+
         var now = time.GetUtcNow();
         lock (_parked)
         {
+            PurgeParked(now);
             if (_parked.Count >= MaxParked && !_parked.ContainsKey(sessionId))
             {
-                foreach (var stale in _parked.Where(p => now - p.Value.At > ParkFor).Select(p => p.Key).ToList())
-                {
-                    _parked.Remove(stale);
-                }
-
-                if (_parked.Count >= MaxParked)
-                {
-                    _parked.Remove(_parked.MinBy(p => p.Value.At).Key);
-                }
+                _parked.Remove(_parked.MinBy(p => p.Value.At).Key);
             }
 
             _parked[sessionId] = new Parked(readVersion, warm, now);
@@ -89,9 +88,11 @@ public sealed class SessionTokens(TimeProvider time)
     public T? Take<T>(string sessionId, ETag readVersion)
         where T : class
     {
+        var now = time.GetUtcNow();
         lock (_parked)
         {
-            return _parked.Remove(sessionId, out var parked) && parked.ReadVersion == readVersion && time.GetUtcNow() - parked.At <= ParkFor
+            PurgeParked(now);
+            return _parked.Remove(sessionId, out var parked) && parked.ReadVersion == readVersion && now - parked.At <= ParkFor
                 ? parked.Warm as T
                 : null;
         }
@@ -147,6 +148,24 @@ public sealed class SessionTokens(TimeProvider time)
         foreach (var old in _shared.Where(s => now - s.Value.At > ShareFor).Select(s => s.Key).ToList())
         {
             _shared.Remove(old);
+        }
+    }
+
+    /// <summary>
+    /// Drops warm clients older than <see cref="ParkFor"/>, at most once a minute (the tokens they hold do not stay in
+    /// memory for sessions that never come back, or that ended on another instance or by the Cleanup timer).
+    /// </summary>
+    private void PurgeParked(DateTimeOffset now)
+    {
+        if (now - _parkedPurgedAt < TimeSpan.FromMinutes(1))
+        {
+            return;
+        }
+
+        _parkedPurgedAt = now;
+        foreach (var stale in _parked.Where(p => now - p.Value.At > ParkFor).Select(p => p.Key).ToList())
+        {
+            _parked.Remove(stale);
         }
     }
 
