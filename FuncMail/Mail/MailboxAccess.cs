@@ -48,11 +48,11 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
         // holds this row's tokens, so a warm request neither builds a client nor deserializes the cache.
         var session = active.Session;
         var slot = new TokenCacheSlot(session.TokenCache, session.HomeAccountId);
-        var app = tokens.Take<MsalClient>(session.Id, session.ETag) is { } warm && warm.Slot.HomeAccountId == session.HomeAccountId
+        var client = tokens.Take<MsalClient>(session.Id, session.ETag) is { } warm && warm.Slot.HomeAccountId == session.HomeAccountId
             ? warm.Rebind(slot)
             : msal.Create(slot);
-        var (accessToken, failure) = await AcquireTokenAsync(app, active, returnUrl, forceRefresh: false, claims: null, correlationId, cancellationToken);
-        return failure is not null ? (null, failure) : (new MailboxCall(active, app, accessToken!), null);
+        var (accessToken, failure) = await AcquireTokenAsync(client, active, returnUrl, forceRefresh: false, claims: null, correlationId, cancellationToken);
+        return failure is not null ? (null, failure) : (new MailboxCall(active, client, accessToken!), null);
     }
 
     /// <summary>
@@ -164,7 +164,7 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
     /// </summary>
     /// <param name="claims">A claims challenge from Graph the token must satisfy (MSAL then skips its cache), or null.</param>
     private async Task<(string? AccessToken, MailOutcome? Failure)> AcquireTokenAsync(
-        MsalClient app, ActiveSession active, string returnUrl, bool forceRefresh, string? claims, Guid correlationId, CancellationToken cancellationToken)
+        MsalClient client, ActiveSession active, string returnUrl, bool forceRefresh, string? claims, Guid correlationId, CancellationToken cancellationToken)
     {
         var session = active.Session;
 
@@ -172,7 +172,7 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
         using var turn = await tokens.TurnAsync(session.Id, cancellationToken);
         if (tokens.SharedSince(session.Id, session.ETag) is { } shared)
         {
-            app.Slot.Adopt(shared);
+            client.Slot.Adopt(shared);
         }
         else if (tokens.FailedSince(session.Id, session.ETag))
         {
@@ -181,15 +181,15 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
 
         try
         {
-            var account = await app.App.GetAccountAsync(session.HomeAccountId);
+            var account = await client.App.GetAccountAsync(session.HomeAccountId);
             if (account is null)
             {
-                // No tokens, or a cache MSAL could not read (MsalClientFactory leaves it empty then): sign in again (H4).
-                await gate.EndAsync(session.Id, app.Slot.Unreadable ? "token cache unreadable" : "no account in the token cache", cancellationToken);
+                // No tokens, or a cache MSAL could not read (MsalClient leaves it empty then): sign in again (H4).
+                await gate.EndAsync(session.Id, client.Slot.Unreadable ? "token cache unreadable" : "no account in the token cache", cancellationToken);
                 return (null, new MailOutcome.SignInRequired(returnUrl) { Ended = true });
             }
 
-            var silent = app.App.AcquireTokenSilent(MsalClientFactory.Scopes, account)
+            var silent = client.App.AcquireTokenSilent(MsalClientFactory.Scopes, account)
                 .WithForceRefresh(forceRefresh)
                 .WithCorrelationId(correlationId);
             var result = await (claims is null ? silent : silent.WithClaims(claims)).ExecuteAsync(cancellationToken);
@@ -197,9 +197,10 @@ public sealed class MailboxAccess(SessionGate gate, MsalClientFactory msal, Sess
             {
                 // MSAL answered from its cache and refreshes in the background (Entra's refresh_in): that refresh may
                 // land after this request is done, so this client is not parked for the next one.
-                app.KeepOut();
+                client.KeepOut();
             }
-            if (app.Slot is { Changed: true, Data: { } refreshed })
+
+            if (client.Slot is { Changed: true, Data: { } refreshed })
             {
                 tokens.Share(session.Id, session.ETag, refreshed);
             }

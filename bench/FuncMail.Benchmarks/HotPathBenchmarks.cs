@@ -43,35 +43,7 @@ public class HotPathBenchmarks
         _protector = _services.GetRequiredService<TokenCacheProtector>();
         _cookie = _signer.Sign(CookiePurpose.Session, SecureIds.New());
         _sealedCache = _protector.Protect("session", new byte[3200]); // a one-user cache is about 3.2 KB (docs/platform.md)
-        _model = new MailModel
-        {
-            DisplayName = "Ada Lovelace",
-            Username = "ada@contoso.example",
-            SignOutToken = "token",
-            FolderName = "Inbox",
-            Folder = "inbox",
-            Search = null,
-            PageSize = 10,
-            Messages = [.. Enumerable.Range(0, 10).Select(i => new MessageRow
-            {
-                FromName = $"Sender {i}",
-                FromAddress = $"s{i}@contoso.example",
-                Subject = $"Subject <{i}> & more",
-                Preview = "A preview line of the message body",
-                ReceivedText = "09:30",
-                ReceivedIso = "2026-11-27T09:30:00+01:00",
-                IsUnread = i % 3 == 0,
-                HasAttachments = i % 4 == 0,
-                IsHighImportance = i == 5,
-                OutlookUrl = "https://outlook.office365.com/owa/?ItemID=x",
-                MessageUrl = Routes.MessagePath + "?size=10&id=AAMkAGI2" + i,
-            })],
-            Folders = [new FolderLink("Inbox", Routes.MailPath, 3, true), new FolderLink("Sent Items", Routes.MailPath + "?folder=sentitems", null, false)],
-            FoldersNote = "Top-level folders; folders inside folders are not listed.",
-            TimeZoneNote = "Times are in your mailbox's time zone.",
-            NewerUrl = null,
-            OlderUrl = Routes.MailPath + "?skip=10",
-        };
+        _model = RenderBenchmarks.Model(10);
     }
 
     [GlobalCleanup]
